@@ -52,7 +52,10 @@ public final class PostgresServer implements AutoCloseable {
             if (dataDir != null) {
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }
-            if (!durable) {
+            if (durable) {
+                // The embedded defaults favour tests (asynchronous commit); a long-lived server keeps what it commits.
+                builder.setServerConfig("fsync", "on").setServerConfig("synchronous_commit", "on");
+            } else {
                 builder.setServerConfig("fsync", "off").setServerConfig("synchronous_commit", "off")
                         .setServerConfig("full_page_writes", "off");
             }
