@@ -4,7 +4,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,8 +37,8 @@ public final class KafkaBroker implements AutoCloseable {
     public static KafkaBroker start() {
         try {
             Path dataDir = Files.createTempDirectory("foundry-kafka-");
-            int port = freePort();
-            int controllerPort = freePort();
+            int port = FreePorts.next();
+            int controllerPort = FreePorts.next();
             Map<String, String> settings = settings(dataDir, port, controllerPort);
 
             Properties properties = new Properties();
@@ -97,12 +96,5 @@ public final class KafkaBroker implements AutoCloseable {
         server.shutdown();
         server.awaitShutdown();
         Directories.deleteRecursively(dataDir);
-    }
-
-    static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            socket.setReuseAddress(true);
-            return socket.getLocalPort();
-        }
     }
 }

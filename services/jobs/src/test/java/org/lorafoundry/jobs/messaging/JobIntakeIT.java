@@ -1,8 +1,6 @@
 package org.lorafoundry.jobs.messaging;
 
-import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.equalTo;
 
 import java.time.Duration;
 import java.util.List;
@@ -77,11 +75,6 @@ class JobIntakeIT {
         assertThat(eventsOf(badKey, 1).get(0).getJobRejected().getCode())
                 .isEqualTo(RejectionCode.REJECTION_CODE_MALFORMED_COMMAND);
         assertThat(eventsOf(goodId, 4)).anyMatch(JobEvent::hasJobAccepted);
-    }
-
-    @Test
-    void healthReportsKafkaAndDatabase() {
-        given().when().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
     }
 
     private void send(String key, JobCommand command, String eventId) {
