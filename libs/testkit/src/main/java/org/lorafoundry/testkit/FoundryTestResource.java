@@ -10,8 +10,9 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 
 /**
  * Points a {@code @QuarkusTest} at the real infrastructure of {@link FoundryInfrastructure}: the broker, a fresh
- * database of its own, and a fresh blob-store directory. Use with {@code @QuarkusTestResource(FoundryTestResource.class)}
- * (or {@code @WithTestResource}).
+ * database of its own, and a fresh blob-store directory. Use with
+ * {@code @QuarkusTestResource(value = FoundryTestResource.class, restrictToAnnotatedClass = false)}, so that all test
+ * classes of a module share one application start.
  */
 public class FoundryTestResource implements QuarkusTestResourceLifecycleManager {
 

@@ -82,6 +82,8 @@ public final class KafkaBroker implements AutoCloseable {
         settings.put("share.coordinator.state.topic.replication.factor", "1");
         settings.put("share.coordinator.state.topic.min.isr", "1");
         settings.put("group.initial.rebalance.delay.ms", "0");
+        // Lets share-group tests use second-long acquisition locks (the production floor is 15 s).
+        settings.put("group.share.min.record.lock.duration.ms", "1000");
         // The default 128 MB dedupe buffer exhausts a small test heap once a compacted topic exists.
         settings.put("log.cleaner.dedupe.buffer.size", "4194304");
         return settings;

@@ -5,7 +5,7 @@ import java.util.regex.Pattern;
 
 /**
  * The names of every Kafka topic of the platform, in one place (DESIGN.md, "Topics").
- * Partitions and configs live in {@code infra/topics.conf}; {@code TopicsDefinitionTest} keeps both in step.
+ * Partitions and configs live in {@code infra/topics.conf}; {@code TopicDefinitionsTest} keeps both in step.
  */
 public final class Topics {
 
