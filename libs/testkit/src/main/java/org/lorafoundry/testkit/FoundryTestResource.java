@@ -17,6 +17,7 @@ import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 public class FoundryTestResource implements QuarkusTestResourceLifecycleManager {
 
     private Path blobRoot;
+    private Path keysDir;
 
     @Override
     public Map<String, String> start() {
@@ -24,6 +25,7 @@ public class FoundryTestResource implements QuarkusTestResourceLifecycleManager 
         Database database = infrastructure.newDatabase("foundry_test");
         try {
             blobRoot = Files.createTempDirectory("foundry-blobs-");
+            keysDir = Files.createTempDirectory("foundry-keys-");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -32,11 +34,15 @@ public class FoundryTestResource implements QuarkusTestResourceLifecycleManager 
                 "quarkus.datasource.jdbc.url", database.jdbcUrl(),
                 "quarkus.datasource.username", database.user(),
                 "quarkus.datasource.password", database.password(),
-                "foundry.blob.root", blobRoot.toString());
+                "foundry.blob.root", blobRoot.toString(),
+                // The service creates this key pair at start-up; tests mint tokens with the platform's TokenIssuer.
+                "mp.jwt.verify.publickey.location", keysDir.resolve("jwt-public.pem").toString(),
+                "foundry.auth.private-key", keysDir.resolve("jwt-private.pem").toString());
     }
 
     @Override
     public void stop() {
         Directories.deleteRecursively(blobRoot);
+        Directories.deleteRecursively(keysDir);
     }
 }

@@ -62,9 +62,10 @@ public class JobCommandConsumer {
             return;
         }
         switch (command.getCommandCase()) {
-            case SUBMIT_TRAINING_JOB -> intake.submit(team.get(), command.getSubmitTrainingJob(), record.key(),
-                    withType(metadata, "SubmitTrainingJob"));
-            case CANCEL_JOB -> intake.cancel(team.get(), command.getCancelJob(), withType(metadata, "CancelJob"));
+            case SUBMIT_TRAINING_JOB -> intake.submit(team.get(), command.getSubmitTrainingJob().getSpec(), record.key(),
+                    withType(metadata, "SubmitTrainingJob"), "team:" + team.get());
+            case CANCEL_JOB -> intake.cancel(team.get(), command.getCancelJob().getJobId(),
+                    command.getCancelJob().getReason(), withType(metadata, "CancelJob"), "team:" + team.get());
             default -> {
                 String reason = "JobCommand carries no command (set submit_training_job or cancel_job)";
                 deadLetters.publish(record, reason, null);

@@ -46,8 +46,11 @@ public class JobEventOutbox {
                 event.build().toByteArray()));
     }
 
-    static Timestamp now() {
-        Instant now = Instant.now();
-        return Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()).build();
+    public static Timestamp now() {
+        return timestamp(Instant.now());
+    }
+
+    public static Timestamp timestamp(Instant instant) {
+        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
     }
 }

@@ -8,8 +8,10 @@ public enum IntakeOutcome {
     DUPLICATE_JOB,
     /** The command was refused with a typed JobRejected. */
     REJECTED,
-    /** A queued job was cancelled. */
+    /** A job not yet on a worker was cancelled. */
     CANCELLED,
+    /** A job on a worker was asked to stop (CANCEL_REQUESTED; CANCELLED follows when the worker confirms). */
+    CANCEL_REQUESTED,
     /** The event id was applied before (redelivery): nothing done. */
     ALREADY_APPLIED
 }

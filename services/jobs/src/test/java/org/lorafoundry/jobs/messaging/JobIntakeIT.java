@@ -9,12 +9,18 @@ import java.util.UUID;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
+import jakarta.inject.Inject;
+
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.lorafoundry.jobs.JobsTestSupport;
 import org.lorafoundry.platform.messaging.DeadLetters;
 import org.lorafoundry.platform.messaging.EventHeaders;
 import org.lorafoundry.platform.messaging.Topics;
 import org.lorafoundry.proto.v1.JobCommand;
 import org.lorafoundry.proto.v1.JobEvent;
+import org.lorafoundry.proto.v1.JobSpec;
+import org.lorafoundry.proto.v1.SubmitTrainingJob;
 import org.lorafoundry.proto.v1.JobState;
 import org.lorafoundry.proto.v1.RejectionCode;
 import org.lorafoundry.testkit.FoundryTestResource;
@@ -30,11 +36,18 @@ class JobIntakeIT {
 
     @ConfigProperty(name = "kafka.bootstrap.servers")
     String bootstrapServers;
+    @Inject
+    JobsTestSupport support;
+
+    @BeforeEach
+    void announceModelAndDataset() {
+        support.facts("demo", "tiny-llama", "dates");
+    }
 
     @Test
     void aValidSubmissionIsStoredQueuedAndAnswered() throws Exception {
         String jobId = "it-" + UUID.randomUUID();
-        send(jobId, TestSpecs.submit(jobId), UUID.randomUUID().toString());
+        send(jobId, submit(jobId, spec -> { }), UUID.randomUUID().toString());
 
         List<JobEvent> events = eventsOf(jobId, 4);
         assertThat(events).extracting(JobEvent::getEventCase).containsExactly(JobEvent.EventCase.JOB_STATE_CHANGED,
@@ -48,7 +61,7 @@ class JobIntakeIT {
     @Test
     void anImpossibleSpecIsRejectedWithItsTypedCodeAndEveryViolation() throws Exception {
         String jobId = "it-bad-" + UUID.randomUUID();
-        JobCommand command = TestSpecs.submit(jobId, spec -> {
+        JobCommand command = submit(jobId, spec -> {
             spec.getLoraBuilder().setR(0);
             spec.getHyperparametersBuilder().setLearningRate(5.0);
         });
@@ -66,7 +79,7 @@ class JobIntakeIT {
         new KafkaTestClient(bootstrapServers).send(Topics.jobCommands("demo"), badKey,
                 new byte[] {(byte) 0xff, (byte) 0xff, 0x01}, Map.of(EventHeaders.EVENT_ID, UUID.randomUUID().toString()));
         String goodId = "it-after-" + UUID.randomUUID();
-        send(goodId, TestSpecs.submit(goodId), UUID.randomUUID().toString());
+        send(goodId, submit(goodId, spec -> { }), UUID.randomUUID().toString());
 
         List<ConsumerRecord<String, byte[]>> letters = new KafkaTestClient(bootstrapServers)
                 .await(Topics.DEAD_LETTERS, r -> badKey.equals(r.key()), 1, Duration.ofSeconds(30));
@@ -75,6 +88,12 @@ class JobIntakeIT {
         assertThat(eventsOf(badKey, 1).get(0).getJobRejected().getCode())
                 .isEqualTo(RejectionCode.REJECTION_CODE_MALFORMED_COMMAND);
         assertThat(eventsOf(goodId, 4)).anyMatch(JobEvent::hasJobAccepted);
+    }
+
+    private static JobCommand submit(String jobId, java.util.function.Consumer<JobSpec.Builder> spoil) {
+        JobSpec.Builder spec = JobsTestSupport.spec(jobId, "tiny-llama", "dates");
+        spoil.accept(spec);
+        return JobCommand.newBuilder().setSubmitTrainingJob(SubmitTrainingJob.newBuilder().setSpec(spec)).build();
     }
 
     private void send(String key, JobCommand command, String eventId) {
