@@ -29,6 +29,7 @@ import org.lorafoundry.proto.v1.ValueThreshold;
 import org.lorafoundry.testkit.Database;
 import org.lorafoundry.testkit.FoundryInfrastructure;
 import org.lorafoundry.testkit.KafkaTestClient;
+import org.lorafoundry.testkit.PlatformFixtures;
 
 /**
  * The walking skeleton, black-box: the jobs service runs as its own process against a real broker and a real database;
@@ -37,6 +38,8 @@ import org.lorafoundry.testkit.KafkaTestClient;
 class JobIntakeE2EIT {
 
     private static final String TEAM = "demo";
+    private static final String BASE_MODEL = "foundry-tiny-llama";
+    private static final String DATASET = "dates";
 
     private static ServiceProcess jobs;
     private static Database database;
@@ -49,13 +52,20 @@ class JobIntakeE2EIT {
         database = infrastructure.newDatabase("e2e");
         kcat = new Kcat(infrastructure.kafkaBootstrapServers());
         kafka = new KafkaTestClient(infrastructure.kafkaBootstrapServers());
+        java.nio.file.Path state = java.nio.file.Files.createTempDirectory("foundry-e2e-");
         jobs = ServiceProcess.start("jobs", Map.of(
                 "KAFKA_BOOTSTRAP_SERVERS", infrastructure.kafkaBootstrapServers(),
                 "FOUNDRY_DB_URL", database.jdbcUrl(),
                 "FOUNDRY_DB_USER", database.user(),
                 "FOUNDRY_DB_PASSWORD", database.password(),
-                "FOUNDRY_BLOB_ROOT", System.getProperty("java.io.tmpdir") + "/foundry-e2e-blobs",
+                "FOUNDRY_BLOB_ROOT", state.resolve("blobs").toString(),
+                "FOUNDRY_JWT_PUBLIC_KEY", state.resolve("keys/jwt-public.pem").toString(),
+                "FOUNDRY_JWT_PRIVATE_KEY", state.resolve("keys/jwt-private.pem").toString(),
                 "FOUNDRY_TEAMS", TEAM), Duration.ofSeconds(120));
+        // What the registry and the datasets service would have announced before anyone submits.
+        PlatformFixtures fixtures = new PlatformFixtures(infrastructure.kafkaBootstrapServers());
+        fixtures.baseModel(BASE_MODEL);
+        fixtures.dataset(TEAM, DATASET, 1);
     }
 
     @AfterAll
@@ -139,8 +149,8 @@ class JobIntakeE2EIT {
 
     private static JobSpec.Builder spec(String jobId) {
         JobSpec.Builder spec = JobSpec.newBuilder().setJobId(jobId).setDisplayName("Dates in words");
-        spec.getBaseModelBuilder().setName("foundry-tiny-llama");
-        spec.getDatasetBuilder().setName("dates");
+        spec.getBaseModelBuilder().setName(BASE_MODEL);
+        spec.getDatasetBuilder().setName(DATASET);
         spec.getLoraBuilder().setR(8).setLoraAlpha(16);
         spec.setGatePolicy(GatePolicy.newBuilder().addThresholds(MetricThreshold.newBuilder().setMetricName("exact_match")
                 .setValueThreshold(ValueThreshold.newBuilder().setLowerBound(0.9))));

@@ -70,3 +70,6 @@ alter table jobs
     add column worker_id           text;
 
 create index jobs_queue on jobs (state, priority, queued_at);
+
+-- Jobs queued before queue times were kept wait from when they were last changed.
+update jobs set queued_at = updated_at where state = 'JOB_STATE_QUEUED' and queued_at is null;

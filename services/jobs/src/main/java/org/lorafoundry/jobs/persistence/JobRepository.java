@@ -115,7 +115,7 @@ public class JobRepository {
     public List<QueuedJob> queued(Connection tx) throws SQLException {
         List<QueuedJob> queued = new ArrayList<>();
         try (PreparedStatement select = tx.prepareStatement(
-                "select job_id, team, priority, queued_at from jobs where state = 'JOB_STATE_QUEUED'");
+                "select job_id, team, priority, coalesce(queued_at, submitted_at) from jobs where state = 'JOB_STATE_QUEUED'");
              ResultSet row = select.executeQuery()) {
             while (row.next()) {
                 queued.add(new QueuedJob(row.getString(1), row.getString(2), PriorityClass.valueOf(row.getString(3)),
