@@ -15,7 +15,10 @@ public interface JobsConfig {
     @WithDefault("1s")
     Duration schedulerInterval();
 
-    /** A worker silent this long is gone: its slots no longer count and its jobs go back to the queue. */
+    /**
+     * A worker silent this long is gone: its slots no longer count. Its job is not re-dispatched by jobs: the task stays
+     * in the trainers' share group, whose lock expires and hands it to another worker (a new attempt, DESIGN.md).
+     */
     @WithDefault("30s")
     Duration workerTimeout();
 
@@ -47,7 +50,7 @@ public interface JobsConfig {
         @WithDefault("1.0")
         double weight();
 
-        @WithDefault("PRIORITY_CLASS_LOW,PRIORITY_CLASS_NORMAL,PRIORITY_CLASS_HIGH")
+        @WithDefault("LOW,NORMAL,HIGH")
         List<String> priorities();
     }
 }

@@ -150,14 +150,6 @@ public class JobRepository {
                 Timestamp.from(before));
     }
 
-    /** Jobs dispatched or running on a worker last heard from before {@code before} (or never). */
-    public List<JobRecord> heldByWorkersSilentSince(Connection tx, Instant before) throws SQLException {
-        return many(tx, """
-                select j.* from jobs j left join workers w on w.worker_id = j.worker_id
-                where j.state in ('JOB_STATE_DISPATCHED', 'JOB_STATE_RUNNING', 'JOB_STATE_CANCEL_REQUESTED')
-                  and j.worker_id is not null and (w.last_seen is null or w.last_seen < ?)""", Timestamp.from(before));
-    }
-
     /** A page of jobs, newest first, of the given teams (null = every team) and state (null = any). */
     public List<JobRecord> list(Connection tx, Collection<String> teams, JobState state, int offset, int limit)
             throws SQLException {

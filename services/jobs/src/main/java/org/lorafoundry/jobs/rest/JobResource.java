@@ -77,6 +77,10 @@ public class JobResource {
         return switch (result.outcome()) {
             case REJECTED -> Response.status(422).entity(rejection(result)).build();
             case ACCEPTED -> Response.accepted(view(load(result.jobId()))).build();
+            case ALREADY_APPLIED -> queries.job(caller(), result.jobId()).map(job -> Response.ok(view(job)).build())
+                    .orElseGet(() -> Response.status(409).entity(ErrorResponse.of("IDEMPOTENCY_KEY_REUSED",
+                            "This Idempotency-Key was used for a submission that was refused (see foundry.jobs.events "
+                                    + "for why); fix the spec and use a new key")).build());
             default -> Response.ok(view(load(result.jobId()))).build();
         };
     }
@@ -112,7 +116,8 @@ public class JobResource {
             throw new IllegalArgumentException("page must be >= 0 and size 1..200");
         }
         JobState filter = state == null ? null : parseState(state);
-        List<JobRecord> jobs = queries.list(caller(), team, filter, page, size + 1);
+        // One more than the page holds tells whether another page follows.
+        List<JobRecord> jobs = queries.list(caller(), team, filter, page * size, size + 1);
         Map<String, SchedulerService.QueuePlace> queue = scheduler.queue();
         List<JobView> items = jobs.stream().limit(size).map(job -> JobView.of(job, queue.get(job.jobId()), null)).toList();
         return new Page<>(items, page, size, jobs.size() > size);
@@ -171,7 +176,15 @@ public class JobResource {
         return queries.job(caller(), jobId).orElseThrow(() -> new NotFoundException("No job '" + jobId + "'"));
     }
 
-    private JobView view(JobRecord job) throws SQLException {
+    private JobView view(JobRecord job) {
+        try {
+            return viewOf(job);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private JobView viewOf(JobRecord job) throws SQLException {
         SchedulerService.QueuePlace place = job.state() == JobState.JOB_STATE_QUEUED ? scheduler.queue().get(job.jobId())
                 : null;
         return JobView.of(job, place, queries.progress(job.jobId()).map(ProtoJson::tree).orElse(null));

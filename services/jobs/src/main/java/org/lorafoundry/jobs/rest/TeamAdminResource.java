@@ -1,7 +1,6 @@
 package org.lorafoundry.jobs.rest;
 
 import java.sql.SQLException;
-import java.util.EnumSet;
 import java.util.List;
 
 import jakarta.annotation.security.RolesAllowed;
@@ -16,9 +15,9 @@ import jakarta.ws.rs.core.MediaType;
 
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.lorafoundry.jobs.domain.PriorityNames;
 import org.lorafoundry.jobs.domain.TeamQuota;
 import org.lorafoundry.jobs.service.TeamService;
-import org.lorafoundry.proto.v1.PriorityClass;
 
 /** Teams and quotas, for platform admins. */
 @Path("/admin/teams")
@@ -35,7 +34,7 @@ public class TeamAdminResource {
 
         static TeamView of(TeamQuota quota) {
             return new TeamView(quota.team(), quota.maxRunning(), quota.maxQueued(), quota.weight(),
-                    quota.allowedPriorities().stream().map(p -> p.name().replace("PRIORITY_CLASS_", "")).sorted().toList());
+                    quota.allowedPriorities().stream().map(PriorityNames::shortName).sorted().toList());
         }
     }
 
@@ -53,14 +52,7 @@ public class TeamAdminResource {
         if (body == null || body.priorities() == null || body.priorities().isEmpty()) {
             throw new IllegalArgumentException("give maxRunning, maxQueued, weight and priorities (e.g. [\"NORMAL\"])");
         }
-        EnumSet<PriorityClass> priorities = EnumSet.noneOf(PriorityClass.class);
-        for (String priority : body.priorities()) {
-            try {
-                priorities.add(PriorityClass.valueOf("PRIORITY_CLASS_" + priority.toUpperCase()));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("Unknown priority '" + priority + "' (LOW, NORMAL, HIGH, URGENT)");
-            }
-        }
-        return TeamView.of(teams.put(new TeamQuota(team, body.maxRunning(), body.maxQueued(), body.weight(), priorities)));
+        return TeamView.of(teams.put(new TeamQuota(team, body.maxRunning(), body.maxQueued(), body.weight(),
+                PriorityNames.parseAll(body.priorities()))));
     }
 }

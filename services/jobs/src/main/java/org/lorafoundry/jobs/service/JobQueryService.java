@@ -37,7 +37,7 @@ public class JobQueryService {
     }
 
     /** @param team null = every team the caller may see */
-    public List<JobRecord> list(Caller caller, String team, JobState state, int page, int size) throws SQLException {
+    public List<JobRecord> list(Caller caller, String team, JobState state, int offset, int limit) throws SQLException {
         Collection<String> teams;
         if (team != null) {
             teams = caller.canSee(team) ? List.of(team) : List.of();
@@ -47,7 +47,7 @@ public class JobQueryService {
         if (teams != null && teams.isEmpty()) {
             return List.of();
         }
-        return transactions.inTransaction(tx -> jobs.list(tx, teams, state, page * size, size));
+        return transactions.inTransaction(tx -> jobs.list(tx, teams, state, offset, limit));
     }
 
     public List<JobTransitionRecord> history(String jobId) throws SQLException {

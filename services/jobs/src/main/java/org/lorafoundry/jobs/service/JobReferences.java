@@ -70,13 +70,14 @@ public class JobReferences {
         resolveDataset(tx, team, spec.getDataset(), "spec.dataset", violations)
                 .ifPresent(dataset -> resolved.getDatasetBuilder().setDatasetId(dataset.getDatasetId())
                         .setName(dataset.getName()).setVersion(dataset.getVersion()));
-        DatasetRef reference = spec.getHyperparameters().getForgetting().getReferenceDataset();
-        if (!reference.getName().isEmpty() || !reference.getDatasetId().isEmpty()) {
-            resolveDataset(tx, team, reference, "spec.hyperparameters.forgetting.reference_dataset", violations)
-                    .ifPresent(dataset -> resolved.getHyperparametersBuilder().getForgettingBuilder()
-                            .getReferenceDatasetBuilder().setDatasetId(dataset.getDatasetId())
-                            .setName(dataset.getName()).setVersion(dataset.getVersion()));
-        }
+        // Optional datasets: the forgetting reference, the evaluation set and the evaluation's reference set.
+        resolveOptional(tx, team, spec.getHyperparameters().getForgetting().getReferenceDataset(),
+                "spec.hyperparameters.forgetting.reference_dataset", violations,
+                resolved.getHyperparametersBuilder().getForgettingBuilder().getReferenceDatasetBuilder());
+        resolveOptional(tx, team, spec.getEvaluation().getEvalDataset(), "spec.evaluation.eval_dataset", violations,
+                resolved.getEvaluationBuilder().getEvalDatasetBuilder());
+        resolveOptional(tx, team, spec.getEvaluation().getReferenceDataset(), "spec.evaluation.reference_dataset",
+                violations, resolved.getEvaluationBuilder().getReferenceDatasetBuilder());
         Optional<ResolvedBaseModel> model = replicas.baseModel(tx, spec.getBaseModel().getName());
         if (model.isEmpty()) {
             violations.add(RejectionCode.REJECTION_CODE_UNKNOWN_BASE_MODEL, "spec.base_model.name", "NOT_FOUND",
@@ -91,6 +92,15 @@ public class JobReferences {
         }
         ValidationResult result = violations.result();
         return result.valid() ? new Resolution(resolved.build(), null) : new Resolution(null, result);
+    }
+
+    private void resolveOptional(Connection tx, String team, DatasetRef ref, String field, Violations violations,
+            DatasetRef.Builder target) throws SQLException {
+        if (ref.getName().isEmpty() && ref.getDatasetId().isEmpty()) {
+            return;
+        }
+        resolveDataset(tx, team, ref, field, violations).ifPresent(dataset -> target.setDatasetId(dataset.getDatasetId())
+                .setName(dataset.getName()).setVersion(dataset.getVersion()));
     }
 
     private Optional<ResolvedDataset> resolveDataset(Connection tx, String team, DatasetRef ref, String field,

@@ -190,13 +190,19 @@ public class SchedulerService {
                 .setBaseModel(model.get()).setDataset(dataset.get()).setPriority(spec.getPriority())
                 .setDispatchedAt(JobEventOutbox.now()).setSubmittedAt(JobEventOutbox.timestamp(job.submittedAt()))
                 .setDispatchAttempt(job.attempt() + 1);
-        String referenceId = spec.getHyperparameters().getForgetting().getReferenceDataset().getDatasetId();
-        if (!referenceId.isEmpty()) {
-            replicas.datasetById(tx, job.team(), referenceId).ifPresent(task::setForgettingReferenceDataset);
-        }
+        optionalDataset(tx, job.team(), spec.getHyperparameters().getForgetting().getReferenceDataset().getDatasetId())
+                .ifPresent(task::setForgettingReferenceDataset);
+        optionalDataset(tx, job.team(), spec.getEvaluation().getEvalDataset().getDatasetId())
+                .ifPresent(task::setEvaluationDataset);
+        optionalDataset(tx, job.team(), spec.getEvaluation().getReferenceDataset().getDatasetId())
+                .ifPresent(task::setEvaluationReferenceDataset);
         transitions.move(tx, cause, job, JobState.JOB_STATE_DISPATCHED, "admitted", "service:jobs");
         training.task(tx, cause, task.build());
         return true;
+    }
+
+    private Optional<ResolvedDataset> optionalDataset(Connection tx, String team, String datasetId) throws SQLException {
+        return datasetId.isEmpty() ? Optional.empty() : replicas.datasetById(tx, team, datasetId);
     }
 
     private Map<String, TeamQuota> quotas(Connection tx) throws SQLException {

@@ -5,9 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
@@ -21,13 +19,13 @@ import io.quarkus.runtime.StartupEvent;
 import org.apache.kafka.clients.admin.Admin;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.lorafoundry.jobs.config.JobsConfig;
+import org.lorafoundry.jobs.domain.PriorityNames;
 import org.lorafoundry.jobs.domain.TeamQuota;
 import org.lorafoundry.jobs.persistence.TeamRepository;
 import org.lorafoundry.platform.messaging.TopicDefinitions;
 import org.lorafoundry.platform.messaging.TopicProvisioner;
 import org.lorafoundry.platform.messaging.Topics;
 import org.lorafoundry.platform.persistence.Transactions;
-import org.lorafoundry.proto.v1.PriorityClass;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -73,6 +71,15 @@ public class TeamService {
             }
             return null;
         });
+        List<String> fileTeams = seeds.stream().map(TeamQuota::team).filter(name -> !configuredTeams.contains(name)).toList();
+        if (!fileTeams.isEmpty()) {
+            try {
+                new TopicProvisioner(admin, Duration.ofSeconds(15)).provision(onlyPerTeamTopics(), fileTeams);
+            } catch (RuntimeException e) {
+                LOG.warn("Command topics of teams {} not created yet ({}); PUT /admin/teams/<team> retries", fileTeams,
+                        e.getMessage());
+            }
+        }
     }
 
     public List<TeamQuota> all() throws SQLException {
@@ -93,10 +100,8 @@ public class TeamService {
     }
 
     TeamQuota defaultQuota(String name) {
-        Set<PriorityClass> priorities = EnumSet.noneOf(PriorityClass.class);
-        config.defaultQuota().priorities().forEach(priority -> priorities.add(PriorityClass.valueOf(priority)));
         return new TeamQuota(name, config.defaultQuota().maxRunning(), config.defaultQuota().maxQueued(),
-                config.defaultQuota().weight(), priorities);
+                config.defaultQuota().weight(), PriorityNames.parseAll(config.defaultQuota().priorities()));
     }
 
     private static TopicDefinitions onlyPerTeamTopics() {
@@ -105,7 +110,7 @@ public class TeamService {
     }
 
     /** One team of the teams file. */
-    public record TeamEntry(String name, int maxRunning, int maxQueued, double weight, List<PriorityClass> priorities) {
+    public record TeamEntry(String name, int maxRunning, int maxQueued, double weight, List<String> priorities) {
     }
 
     record TeamsFile(List<TeamEntry> teams) {
@@ -115,6 +120,6 @@ public class TeamService {
         ObjectMapper yaml = new ObjectMapper(new YAMLFactory()).configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
         TeamsFile parsed = yaml.readValue(Files.readString(file), TeamsFile.class);
         return parsed.teams().stream().map(entry -> new TeamQuota(entry.name(), entry.maxRunning(), entry.maxQueued(),
-                entry.weight(), EnumSet.copyOf(entry.priorities()))).toList();
+                entry.weight(), PriorityNames.parseAll(entry.priorities()))).toList();
     }
 }

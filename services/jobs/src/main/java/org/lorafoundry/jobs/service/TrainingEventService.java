@@ -151,9 +151,14 @@ public class TrainingEventService {
     }
 
     public void onEvaluationFailed(EvaluationFailed failed, EventMetadata metadata) throws SQLException {
-        onEvaluation(failed.getJobId(), metadata, (tx, job) -> transitions.fail(tx, metadata, job,
-                JobErrorCode.JOB_ERROR_CODE_EVALUATION_FAILED, failed.getCode() + ": " + failed.getMessage(),
-                metadata.eventType(), "service:evaluator"));
+        onEvaluation(failed.getJobId(), metadata, (tx, job) -> {
+            if (job.state() != JobState.JOB_STATE_EVALUATING) {
+                transitions.ignored(job, metadata.eventType(), "job is not being evaluated");
+                return;
+            }
+            transitions.fail(tx, metadata, job, JobErrorCode.JOB_ERROR_CODE_EVALUATION_FAILED,
+                    failed.getCode() + ": " + failed.getMessage(), metadata.eventType(), "service:evaluator");
+        });
     }
 
     private void onEvaluation(String jobId, EventMetadata metadata, Effect effect) throws SQLException {

@@ -138,6 +138,34 @@ class JobApiIT {
     }
 
     @Test
+    void listingsPageWithoutGapsOrOverlaps() throws Exception {
+        support.team("api-pages", 0, 10, 1.0);
+        support.facts("api-pages", "api-model", "dates");
+        String frank = support.token("frank", List.of("api-pages"), Role.MEMBER);
+        for (int i = 0; i < 5; i++) {
+            given().auth().oauth2(frank).contentType(ContentType.JSON).body(json(spec("page-" + i + "-" + UUID.randomUUID())))
+                    .when().post("/jobs").then().statusCode(202);
+        }
+        List<String> seen = new java.util.ArrayList<>();
+        for (int page = 0; page < 3; page++) {
+            var response = given().auth().oauth2(frank).when().get("/jobs?size=2&page=" + page).then().statusCode(200)
+                    .body("hasMore", equalTo(page < 2)).extract();
+            seen.addAll(response.path("items.jobId"));
+        }
+        assertThat(seen).hasSize(5).doesNotHaveDuplicates();
+    }
+
+    @Test
+    void aRetriedRefusedSubmissionSaysTheKeyWasUsed() throws Exception {
+        String key = UUID.randomUUID().toString();
+        String body = json(spec("refused-" + UUID.randomUUID()).setPriority(PriorityClass.PRIORITY_CLASS_URGENT));
+        given().auth().oauth2(alice).header("Idempotency-Key", key).contentType(ContentType.JSON).body(body)
+                .when().post("/jobs").then().statusCode(422);
+        given().auth().oauth2(alice).header("Idempotency-Key", key).contentType(ContentType.JSON).body(body)
+                .when().post("/jobs").then().statusCode(409).body("code", equalTo("IDEMPOTENCY_KEY_REUSED"));
+    }
+
+    @Test
     void anIdempotencyKeyMakesARetriedSubmissionOneJob() throws Exception {
         String key = UUID.randomUUID().toString();
         String body = json(spec("").clearJobId());

@@ -87,7 +87,9 @@ class JobLifecycleIT {
 
     @Test
     void aJobRunsFromAdmissionToSuccessAndIgnoresStaleEvents() throws Exception {
-        String jobId = submit(JobsTestSupport.spec("life-" + UUID.randomUUID(), "life-model", "dates"));
+        JobSpec.Builder spec = JobsTestSupport.spec("life-" + UUID.randomUUID(), "life-model", "dates");
+        spec.getEvaluationBuilder().getEvalDatasetBuilder().setName("dates");
+        String jobId = submit(spec);
         CompletableFuture<List<String>> stream = watch(jobId, 6);
         assertThat(state(jobId)).isEqualTo("QUEUED");
 
@@ -99,6 +101,7 @@ class JobLifecycleIT {
         assertThat(task.getDataset().getTrain().getBlob().getUri()).endsWith("/train.jsonl");
         assertThat(task.getDataset().getValidation().getRowCount()).isEqualTo(200);
         assertThat(task.getSpec().getGatePolicy().getThresholdsCount()).isEqualTo(1);
+        assertThat(task.getEvaluationDataset().getDatasetId()).isEqualTo(team + "/dates@v1");
         awaitState(jobId, "DISPATCHED");
 
         training(jobId, TrainingEvent.newBuilder().setTrainingStarted(TrainingStarted.newBuilder().setJobId(jobId)
