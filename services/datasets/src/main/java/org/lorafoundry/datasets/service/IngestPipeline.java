@@ -6,6 +6,7 @@ import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -248,7 +249,12 @@ public final class IngestPipeline {
                                 + " rows", "", name));
                         continue;
                     }
-                    sink.add(validator.normalised(), validator.normalisedLength(), line, characters);
+                    try {
+                        sink.add(validator.normalised(), validator.normalisedLength(), line, characters);
+                    } catch (IOException e) {
+                        // The work directory, not the source, failed: a service problem, not the data's.
+                        throw new UncheckedIOException("Cannot write the work directory", e);
+                    }
                 }
             }
             scan.bytes = reader.bytesRead();

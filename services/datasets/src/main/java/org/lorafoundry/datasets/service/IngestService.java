@@ -87,8 +87,14 @@ public class IngestService {
      * Fault injection for tests: called with the ingest id inside the committing transaction, after the blobs were
      * written and the rows inserted, just before the commit. Throwing here is a crash between blob write and commit.
      */
-    volatile Consumer<String> beforeCommit = ingestId -> {
+    private volatile Consumer<String> beforeCommit = ingestId -> {
     };
+
+    /** Sets the fault-injection hook (tests only; a method, so that it reaches the bean behind its client proxy). */
+    void beforeCommit(Consumer<String> hook) {
+        this.beforeCommit = hook == null ? ingestId -> {
+        } : hook;
+    }
 
     IngestService(Transactions transactions, DatasetRepository repository, DatasetEventOutbox events, BlobStore blobs,
             ObjectMapper json, MeterRegistry metrics, DatasetsConfig config,
@@ -104,6 +110,25 @@ public class IngestService {
         this.sources = new SourceResolver(config.importRoots());
         this.workRoot = Files.createDirectories(config.workDir()
                 .orElse(Path.of(System.getProperty("java.io.tmpdir"), "foundry-datasets-work")));
+        removeStaleWorkDirectories();
+    }
+
+    /** Work directories of ingests that died with their process (a day old) are removed at start-up. */
+    private void removeStaleWorkDirectories() {
+        Instant dayAgo = Instant.now().minusSeconds(86_400);
+        try (Stream<Path> children = Files.list(workRoot)) {
+            children.filter(Files::isDirectory).filter(dir -> dir.getFileName().toString().startsWith("ing-"))
+                    .filter(dir -> {
+                        try {
+                            return Files.getLastModifiedTime(dir).toInstant().isBefore(dayAgo);
+                        } catch (IOException e) {
+                            return false;
+                        }
+                    })
+                    .forEach(IngestService::deleteRecursively);
+        } catch (IOException e) {
+            LOG.warn("Cannot list the work directory {}: {}", workRoot, e.getMessage());
+        }
     }
 
     public IngestSettings settings() {
@@ -254,9 +279,10 @@ public class IngestService {
             PipelineResult result;
             try {
                 result = new IngestPipeline(settings).run(request, work);
-            } catch (IOException e) {
+            } catch (IOException | UncheckedIOException e) {
                 // The work directory failed (disk full...): a service problem, retried by the caller.
-                throw new UncheckedIOException("Ingest " + attempt.ingestId() + " failed in its work directory", e);
+                throw new UncheckedIOException("Ingest " + attempt.ingestId() + " failed in its work directory",
+                        e instanceof IOException io ? io : ((UncheckedIOException) e).getCause());
             }
             IngestOutcome outcome = result.accepted() ? commitAccepted(attempt, result) : commitRejected(attempt, result);
             double seconds = (System.nanoTime() - started) / 1e9;

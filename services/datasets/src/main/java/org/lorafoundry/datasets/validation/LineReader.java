@@ -53,10 +53,6 @@ public final class LineReader {
         boolean any = false;
         while (true) {
             if (position == limit && !fill()) {
-                if (sizeExceeded) {
-                    lineNumber++;
-                    return false;
-                }
                 if (!any) {
                     return false;
                 }
@@ -74,6 +70,13 @@ public final class LineReader {
             int end = newline < 0 ? limit : newline;
             append(start, end - start);
             position = newline < 0 ? limit : newline + 1;
+            if (bytesRead - (limit - position) > maxBytes) {
+                // This line takes the input past the limit: stop here, at this line.
+                sizeExceeded = true;
+                eof = true;
+                lineNumber++;
+                return false;
+            }
             if (newline >= 0) {
                 break;
             }
@@ -115,11 +118,6 @@ public final class LineReader {
         bytesRead += read;
         position = 0;
         limit = read;
-        if (bytesRead > maxBytes) {
-            sizeExceeded = true;
-            eof = true;
-            return false;
-        }
         return true;
     }
 
@@ -138,11 +136,6 @@ public final class LineReader {
             bytesRead += read;
             position = 0;
             limit = kept + read;
-            if (bytesRead > maxBytes) {
-                sizeExceeded = true;
-                eof = true;
-                return;
-            }
         }
         if (limit - position >= 3 && (buffer[position] & 0xff) == 0xef && (buffer[position + 1] & 0xff) == 0xbb
                 && (buffer[position + 2] & 0xff) == 0xbf) {
