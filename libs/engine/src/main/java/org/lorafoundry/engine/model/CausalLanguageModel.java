@@ -1,0 +1,40 @@
+package org.lorafoundry.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+
+/**
+ * A loaded decoder-only language model: token ids in, next-token logits out, fp32. Weights are frozen and owned by
+ * {@link #manager()}; each forward pass runs in a sub-manager that is closed before it returns, so only the logits
+ * remain, attached to the manager of the input ids.
+ */
+public interface CausalLanguageModel extends AutoCloseable {
+
+    ModelConfig config();
+
+    /** The linear projections under their Hugging Face module names. */
+    ModuleRegistry modules();
+
+    /**
+     * Logits {@code [B, T, vocab]} (FLOAT32) for ids {@code [B, T]} (INT64), positions 0..T-1, causal attention.
+     */
+    default NDArray forward(NDArray inputIds) {
+        return forward(inputIds, null);
+    }
+
+    /**
+     * As {@link #forward(NDArray)}, with {@code attentionMask} {@code [B, T]} (1 = token, 0 = padding) masking padded
+     * keys; positions stay 0..T-1, so pad on the right.
+     */
+    NDArray forward(NDArray inputIds, NDArray attentionMask);
+
+    /** Owner of the weights. */
+    NDManager manager();
+
+    /** Number of parameters (a tied head counted once), as transformers' {@code num_parameters()}. */
+    long parameterCount();
+
+    /** Frees the weights. */
+    @Override
+    void close();
+}

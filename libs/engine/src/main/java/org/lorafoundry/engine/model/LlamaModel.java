@@ -1,0 +1,165 @@
+package org.lorafoundry.engine.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.lorafoundry.engine.nn.Activations;
+import org.lorafoundry.engine.nn.Attention;
+import org.lorafoundry.engine.nn.Embedding;
+import org.lorafoundry.engine.nn.Linear;
+import org.lorafoundry.engine.nn.RmsNorm;
+import org.lorafoundry.engine.nn.RotaryEmbedding;
+import org.lorafoundry.engine.nn.Scalars;
+import org.lorafoundry.engine.safetensors.TensorSource;
+
+/**
+ * Llama ({@code LlamaForCausalLM}) and Qwen2 ({@code Qwen2ForCausalLM}, the same with q/k/v biases): per layer
+ * {@code h += o_proj(attn(rope(q_proj x), rope(k_proj x), v_proj x))} with {@code x = input_layernorm(h)} and grouped
+ * key/value heads, then {@code h += down_proj(act(gate_proj x) * up_proj x)} with
+ * {@code x = post_attention_layernorm(h)}; final {@code norm}; {@code lm_head}, or the embedding when tied.
+ */
+final class LlamaModel implements CausalLanguageModel {
+    private static final String PREFIX = "model.";
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final ModuleRegistry modules = new ModuleRegistry();
+    private final Embedding embed;
+    private final List<Layer> layers = new ArrayList<>();
+    private final RmsNorm norm;
+    private final Linear lmHead;
+    private final RotaryEmbedding rope;
+    private final NDArray scaling;
+    private final UnaryOperator<NDArray> act;
+    private final long parameters;
+
+    private record Layer(RmsNorm inputNorm, Linear q, Linear k, Linear v, Linear o, RmsNorm postNorm, Linear gate,
+            Linear up, Linear down) {
+    }
+
+    LlamaModel(ModelConfig config, TensorSource source, NDManager parent, boolean mapWeights) {
+        this.config = config;
+        this.manager = parent.newSubManager();
+        try {
+            String prefix = source.contains(PREFIX + "embed_tokens.weight") || !source.contains("embed_tokens.weight")
+                    ? PREFIX : "";
+            Weights w = new Weights(source, manager, mapWeights, prefix);
+            Scalars scalars = new Scalars(manager);
+            int hidden = config.hiddenSize();
+            int qw = config.queryWidth();
+            int kvw = config.kvWidth();
+            int inter = config.intermediateSize();
+            NDArray eps = scalars.of(config.normEps());
+            this.act = Activations.byName(config.activation(), scalars);
+            this.scaling = scalars.of(Math.pow(config.headDim(), -0.5));
+            this.rope = new RotaryEmbedding(manager, config.headDim(), config.ropeTheta());
+            this.embed = new Embedding(PREFIX + "embed_tokens", w.get("embed_tokens.weight", config.vocabSize(), hidden));
+            for (int i = 0; i < config.numLayers(); i++) {
+                String p = "layers." + i + ".";
+                Layer l = new Layer(
+                        new RmsNorm(w.get(p + "input_layernorm.weight", hidden), eps),
+                        named(w.linear(p + "self_attn.q_proj", hidden, qw, config.qkvBias())),
+                        named(w.linear(p + "self_attn.k_proj", hidden, kvw, config.qkvBias())),
+                        named(w.linear(p + "self_attn.v_proj", hidden, kvw, config.qkvBias())),
+                        named(w.linear(p + "self_attn.o_proj", qw, hidden, config.outputBias())),
+                        new RmsNorm(w.get(p + "post_attention_layernorm.weight", hidden), eps),
+                        named(w.linear(p + "mlp.gate_proj", hidden, inter, config.mlpBias())),
+                        named(w.linear(p + "mlp.up_proj", hidden, inter, config.mlpBias())),
+                        named(w.linear(p + "mlp.down_proj", inter, hidden, config.mlpBias())));
+                layers.add(l);
+                for (Linear lin : List.of(l.q, l.k, l.v, l.o, l.gate, l.up, l.down)) {
+                    modules.register(lin);
+                }
+            }
+            this.norm = new RmsNorm(w.get("norm.weight", hidden), eps);
+            long params = w.parameters();
+            if (config.tieWordEmbeddings()) {
+                lmHead = new Linear("lm_head", w.key("embed_tokens.weight"), null, embed.weight().transpose(), null,
+                        Linear.CheckpointLayout.OUT_IN, PREFIX + "embed_tokens");
+            } else {
+                if (!source.contains("lm_head.weight")) {
+                    throw new ModelConfigException("checkpoint " + source.location() + " has no lm_head.weight and"
+                            + " config.json says tie_word_embeddings=false");
+                }
+                Weights head = new Weights(source, manager, mapWeights, "");
+                lmHead = head.linear("lm_head", hidden, config.vocabSize(), false);
+                params += head.parameters();
+            }
+            modules.register(lmHead);
+            this.parameters = params;
+            ModelLoader.warnUnused(source, w, n -> n.endsWith("rotary_emb.inv_freq") || n.equals("lm_head.weight"));
+        } catch (RuntimeException ex) {
+            manager.close();
+            throw ex;
+        }
+    }
+
+    /** Module names are the full transformers paths ("model.layers.0..."), whatever the checkpoint's prefix. */
+    private static Linear named(Linear l) {
+        if (l.name().startsWith(PREFIX)) {
+            return l;
+        }
+        return new Linear(PREFIX + l.name(), l.weightKey(), l.biasKey(), l.weight(), l.bias(), l.checkpointLayout(),
+                l.tiedTo());
+    }
+
+    @Override
+    public NDArray forward(NDArray inputIds, NDArray attentionMask) {
+        ModelLoader.checkIds(inputIds, config);
+        long batch = inputIds.getShape().get(0);
+        int length = Math.toIntExact(inputIds.getShape().get(1));
+        NDManager caller = inputIds.getManager();
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int d = config.headDim();
+        try (NDManager scope = caller.newSubManager()) {
+            NDArray h = embed.forward(inputIds);
+            h.attach(scope);
+            NDArray mask = Attention.causalMask(scope, length, attentionMask);
+            NDList cosSin = rope.cosSin(scope, 0, length);
+            for (Layer l : layers) {
+                NDArray x = l.inputNorm.forward(h);
+                NDArray q = rope.apply(Attention.splitHeads(l.q.forward(x), batch, length, heads, d), cosSin);
+                NDArray k = rope.apply(Attention.splitHeads(l.k.forward(x), batch, length, kvHeads, d), cosSin);
+                NDArray v = Attention.splitHeads(l.v.forward(x), batch, length, kvHeads, d);
+                k = Attention.repeatKv(k, config.groupSize());
+                v = Attention.repeatKv(v, config.groupSize());
+                NDArray attn = Attention.scaledDotProduct(q, k, v, mask, scaling);
+                h = h.add(l.o.forward(Attention.mergeHeads(attn, batch, length, heads, d)));
+                x = l.postNorm.forward(h);
+                h = h.add(l.down.forward(act.apply(l.gate.forward(x)).mul(l.up.forward(x))));
+            }
+            NDArray logits = lmHead.forward(norm.forward(h));
+            logits.attach(caller);
+            return logits;
+        }
+    }
+
+    @Override
+    public ModelConfig config() {
+        return config;
+    }
+
+    @Override
+    public ModuleRegistry modules() {
+        return modules;
+    }
+
+    @Override
+    public NDManager manager() {
+        return manager;
+    }
+
+    @Override
+    public long parameterCount() {
+        return parameters;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}
