@@ -2,16 +2,13 @@ package org.lorafoundry.datasets.messaging;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.protobuf.Timestamp;
-
 import org.lorafoundry.platform.messaging.EventMetadata;
+import org.lorafoundry.platform.messaging.ProtoTimestamps;
 import org.lorafoundry.platform.messaging.Topics;
 import org.lorafoundry.platform.outbox.Outbox;
-import org.lorafoundry.platform.outbox.OutboxMessage;
 import org.lorafoundry.proto.v1.DatasetEvent;
 import org.lorafoundry.proto.v1.DatasetIngested;
 import org.lorafoundry.proto.v1.DatasetRejected;
@@ -36,9 +33,7 @@ public class DatasetEventOutbox {
 
     private void append(Connection tx, EventMetadata cause, String datasetId, String type, DatasetEvent.Builder event)
             throws SQLException {
-        Instant now = Instant.now();
-        event.setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()));
-        outbox.append(tx, new OutboxMessage(Topics.DATASET_EVENTS, datasetId, EventMetadata.causedBy(cause, type),
-                event.build().toByteArray()));
+        event.setOccurredAt(ProtoTimestamps.now());
+        outbox.append(tx, Topics.DATASET_EVENTS, datasetId, cause, type, event.build().toByteArray());
     }
 }

@@ -2,16 +2,13 @@ package org.lorafoundry.jobs.messaging;
 
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
-import com.google.protobuf.Timestamp;
-
 import org.lorafoundry.platform.messaging.EventMetadata;
+import org.lorafoundry.platform.messaging.ProtoTimestamps;
 import org.lorafoundry.platform.messaging.Topics;
 import org.lorafoundry.platform.outbox.Outbox;
-import org.lorafoundry.platform.outbox.OutboxMessage;
 import org.lorafoundry.proto.v1.JobAccepted;
 import org.lorafoundry.proto.v1.JobEvent;
 import org.lorafoundry.proto.v1.JobRejected;
@@ -41,16 +38,7 @@ public class JobEventOutbox {
 
     private void append(Connection tx, EventMetadata cause, String jobId, String type, JobEvent.Builder event)
             throws SQLException {
-        event.setOccurredAt(now());
-        outbox.append(tx, new OutboxMessage(Topics.JOB_EVENTS, jobId, EventMetadata.causedBy(cause, type),
-                event.build().toByteArray()));
-    }
-
-    public static Timestamp now() {
-        return timestamp(Instant.now());
-    }
-
-    public static Timestamp timestamp(Instant instant) {
-        return Timestamp.newBuilder().setSeconds(instant.getEpochSecond()).setNanos(instant.getNano()).build();
+        event.setOccurredAt(ProtoTimestamps.now());
+        outbox.append(tx, Topics.JOB_EVENTS, jobId, cause, type, event.build().toByteArray());
     }
 }

@@ -6,9 +6,9 @@ import java.sql.SQLException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.lorafoundry.platform.messaging.EventMetadata;
+import org.lorafoundry.platform.messaging.ProtoTimestamps;
 import org.lorafoundry.platform.messaging.Topics;
 import org.lorafoundry.platform.outbox.Outbox;
-import org.lorafoundry.platform.outbox.OutboxMessage;
 import org.lorafoundry.proto.v1.CancelTraining;
 import org.lorafoundry.proto.v1.TrainingControl;
 import org.lorafoundry.proto.v1.TrainingTask;
@@ -25,16 +25,14 @@ public class TrainingOutbox {
     }
 
     public void task(Connection tx, EventMetadata cause, TrainingTask task) throws SQLException {
-        byte[] payload = TrainingTaskMessage.newBuilder().setOccurredAt(JobEventOutbox.now()).setTrainingTask(task)
+        byte[] payload = TrainingTaskMessage.newBuilder().setOccurredAt(ProtoTimestamps.now()).setTrainingTask(task)
                 .build().toByteArray();
-        outbox.append(tx, new OutboxMessage(Topics.TRAINING_TASKS, task.getJobId(),
-                EventMetadata.causedBy(cause, "TrainingTask"), payload));
+        outbox.append(tx, Topics.TRAINING_TASKS, task.getJobId(), cause, "TrainingTask", payload);
     }
 
     public void cancel(Connection tx, EventMetadata cause, CancelTraining cancel) throws SQLException {
-        byte[] payload = TrainingControl.newBuilder().setOccurredAt(JobEventOutbox.now()).setCancelTraining(cancel)
+        byte[] payload = TrainingControl.newBuilder().setOccurredAt(ProtoTimestamps.now()).setCancelTraining(cancel)
                 .build().toByteArray();
-        outbox.append(tx, new OutboxMessage(Topics.TRAINING_CONTROL, cancel.getJobId(),
-                EventMetadata.causedBy(cause, "CancelTraining"), payload));
+        outbox.append(tx, Topics.TRAINING_CONTROL, cancel.getJobId(), cause, "CancelTraining", payload);
     }
 }

@@ -21,6 +21,7 @@ import org.lorafoundry.jobs.persistence.JobRecord;
 import org.lorafoundry.jobs.persistence.JobRepository;
 import org.lorafoundry.platform.idempotency.ProcessedEvents;
 import org.lorafoundry.platform.messaging.EventMetadata;
+import org.lorafoundry.platform.messaging.ProtoTimestamps;
 import org.lorafoundry.platform.persistence.Transactions;
 import org.lorafoundry.proto.v1.CancelTraining;
 import org.lorafoundry.proto.v1.FieldViolation;
@@ -179,7 +180,7 @@ public class JobIntakeService {
     private static JobAccepted accepted(JobRecord job, EventMetadata metadata, boolean duplicate) {
         return JobAccepted.newBuilder().setJobId(job.jobId()).setTeam(job.team()).setSpec(job.spec())
                 .setCommandEventId(metadata.eventId()).setDuplicate(duplicate)
-                .setSubmittedAt(JobEventOutbox.timestamp(job.submittedAt())).build();
+                .setSubmittedAt(ProtoTimestamps.of(job.submittedAt())).build();
     }
 
     /**

@@ -23,7 +23,6 @@ import org.lorafoundry.jobs.config.JobsConfig;
 import org.lorafoundry.jobs.domain.FairShareScheduler;
 import org.lorafoundry.jobs.domain.QueuedJob;
 import org.lorafoundry.jobs.domain.TeamQuota;
-import org.lorafoundry.jobs.messaging.JobEventOutbox;
 import org.lorafoundry.jobs.messaging.TrainingOutbox;
 import org.lorafoundry.jobs.persistence.JobRecord;
 import org.lorafoundry.jobs.persistence.JobRepository;
@@ -31,6 +30,7 @@ import org.lorafoundry.jobs.persistence.ReplicaRepository;
 import org.lorafoundry.jobs.persistence.TeamRepository;
 import org.lorafoundry.jobs.persistence.WorkerRepository;
 import org.lorafoundry.platform.messaging.EventMetadata;
+import org.lorafoundry.platform.messaging.ProtoTimestamps;
 import org.lorafoundry.platform.persistence.Transactions;
 import org.lorafoundry.proto.v1.JobErrorCode;
 import org.lorafoundry.proto.v1.JobSpec;
@@ -188,7 +188,7 @@ public class SchedulerService {
         }
         TrainingTask.Builder task = TrainingTask.newBuilder().setJobId(job.jobId()).setTeam(job.team()).setSpec(spec)
                 .setBaseModel(model.get()).setDataset(dataset.get()).setPriority(spec.getPriority())
-                .setDispatchedAt(JobEventOutbox.now()).setSubmittedAt(JobEventOutbox.timestamp(job.submittedAt()))
+                .setDispatchedAt(ProtoTimestamps.now()).setSubmittedAt(ProtoTimestamps.of(job.submittedAt()))
                 .setDispatchAttempt(job.attempt() + 1);
         optionalDataset(tx, job.team(), spec.getHyperparameters().getForgetting().getReferenceDataset().getDatasetId())
                 .ifPresent(task::setForgettingReferenceDataset);
