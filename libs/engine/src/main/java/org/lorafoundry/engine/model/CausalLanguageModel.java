@@ -2,6 +2,7 @@ package org.lorafoundry.engine.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import org.lorafoundry.engine.nn.ForwardContext;
 
 /**
  * A loaded decoder-only language model: token ids in, next-token logits out, fp32. Weights are frozen and owned by
@@ -26,7 +27,16 @@ public interface CausalLanguageModel extends AutoCloseable {
      * As {@link #forward(NDArray)}, with {@code attentionMask} {@code [B, T]} (1 = token, 0 = padding) masking padded
      * keys; positions stay 0..T-1, so pad on the right.
      */
-    NDArray forward(NDArray inputIds, NDArray attentionMask);
+    default NDArray forward(NDArray inputIds, NDArray attentionMask) {
+        return forward(inputIds, attentionMask, ForwardContext.BASE);
+    }
+
+    /**
+     * As {@link #forward(NDArray, NDArray)}, with what the context chooses: the adapter whose LoRA deltas the
+     * projections add and whose replacement parameters ({@code bias="all"}, {@code modules_to_save}) are used.
+     * {@code attentionMask} may be null.
+     */
+    NDArray forward(NDArray inputIds, NDArray attentionMask, ForwardContext context);
 
     /** Owner of the weights. */
     NDManager manager();

@@ -10,6 +10,7 @@ import java.util.function.UnaryOperator;
 import org.lorafoundry.engine.nn.Activations;
 import org.lorafoundry.engine.nn.Attention;
 import org.lorafoundry.engine.nn.Embedding;
+import org.lorafoundry.engine.nn.ForwardContext;
 import org.lorafoundry.engine.nn.LayerNorm;
 import org.lorafoundry.engine.nn.Linear;
 import org.lorafoundry.engine.nn.Scalars;
@@ -52,17 +53,20 @@ final class Gpt2Model implements CausalLanguageModel {
             this.act = Activations.byName(config.activation(), scalars);
             this.wte = new Embedding(PREFIX + "wte", w.get("wte.weight", config.vocabSize(), e));
             this.wpe = new Embedding(PREFIX + "wpe", w.get("wpe.weight", config.maxPositions(), e));
+            modules.register(wte.weightParameter());
+            modules.register(wpe.weightParameter());
             for (int i = 0; i < config.numLayers(); i++) {
                 String p = "h." + i + ".";
+                String hf = PREFIX + p;
                 double scale = config.scaleAttnWeights() ? 1.0 / Math.sqrt(config.headDim()) : 1.0;
                 if (config.scaleAttnByInverseLayerIdx()) {
                     scale /= (i + 1);
                 }
                 Block b = new Block(
-                        new LayerNorm(w.get(p + "ln_1.weight", e), w.get(p + "ln_1.bias", e), eps),
+                        new LayerNorm(hf + "ln_1", w.get(p + "ln_1.weight", e), w.get(p + "ln_1.bias", e), eps),
                         w.conv1d(p + "attn.c_attn", PREFIX + p + "attn.c_attn", e, 3 * e),
                         w.conv1d(p + "attn.c_proj", PREFIX + p + "attn.c_proj", e, e),
-                        new LayerNorm(w.get(p + "ln_2.weight", e), w.get(p + "ln_2.bias", e), eps),
+                        new LayerNorm(hf + "ln_2", w.get(p + "ln_2.weight", e), w.get(p + "ln_2.bias", e), eps),
                         w.conv1d(p + "mlp.c_fc", PREFIX + p + "mlp.c_fc", e, inner),
                         w.conv1d(p + "mlp.c_proj", PREFIX + p + "mlp.c_proj", inner, e),
                         scalars.of(scale));
@@ -71,8 +75,15 @@ final class Gpt2Model implements CausalLanguageModel {
                 modules.register(b.attnProj);
                 modules.register(b.cFc);
                 modules.register(b.mlpProj);
+                registerParameters(b.ln1);
+                registerParameters(b.cAttn);
+                registerParameters(b.attnProj);
+                registerParameters(b.ln2);
+                registerParameters(b.cFc);
+                registerParameters(b.mlpProj);
             }
-            this.lnF = new LayerNorm(w.get("ln_f.weight", e), w.get("ln_f.bias", e), eps);
+            this.lnF = new LayerNorm(PREFIX + "ln_f", w.get("ln_f.weight", e), w.get("ln_f.bias", e), eps);
+            registerParameters(lnF);
             long params = w.parameters();
             if (config.tieWordEmbeddings()) {
                 lmHead = new Linear("lm_head", w.key("wte.weight"), null, wte.weight().transpose(), null,
@@ -87,6 +98,7 @@ final class Gpt2Model implements CausalLanguageModel {
                 params += head.parameters();
             }
             modules.register(lmHead);
+            registerParameters(lmHead);
             this.parameters = params;
             ModelLoader.warnUnused(source, w, n -> n.endsWith(".attn.bias") || n.endsWith(".attn.masked_bias")
                     || n.equals("lm_head.weight"));
@@ -96,8 +108,18 @@ final class Gpt2Model implements CausalLanguageModel {
         }
     }
 
+    private void registerParameters(LayerNorm ln) {
+        modules.register(ln.weightParameter());
+        modules.register(ln.biasParameter());
+    }
+
+    private void registerParameters(Linear l) {
+        modules.register(l.weightParameter());
+        modules.register(l.biasParameter());
+    }
+
     @Override
-    public NDArray forward(NDArray inputIds, NDArray attentionMask) {
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, ForwardContext ctx) {
         ModelLoader.checkIds(inputIds, config);
         long batch = inputIds.getShape().get(0);
         int length = Math.toIntExact(inputIds.getShape().get(1));
@@ -110,21 +132,21 @@ final class Gpt2Model implements CausalLanguageModel {
         int d = config.headDim();
         int e = config.hiddenSize();
         try (NDManager scope = caller.newSubManager()) {
-            NDArray h = wte.forward(inputIds);
+            NDArray h = wte.forward(inputIds, ctx);
             h.attach(scope);
             NDArray positions = scope.arange(0, length, 1, DataType.INT64);
-            h = h.add(wpe.forward(positions));
+            h = h.add(wpe.forward(positions, ctx));
             NDArray mask = Attention.causalMask(scope, length, attentionMask);
             for (Block b : blocks) {
-                NDList qkv = b.cAttn.forward(b.ln1.forward(h)).split(new long[] {e, 2L * e}, 2);
+                NDList qkv = b.cAttn.forward(b.ln1.forward(h, ctx), ctx).split(new long[] {e, 2L * e}, 2);
                 NDArray q = Attention.splitHeads(qkv.get(0), batch, length, heads, d);
                 NDArray k = Attention.splitHeads(qkv.get(1), batch, length, heads, d);
                 NDArray v = Attention.splitHeads(qkv.get(2), batch, length, heads, d);
                 NDArray attn = Attention.scaledDotProduct(q, k, v, mask, b.scale);
-                h = h.add(b.attnProj.forward(Attention.mergeHeads(attn, batch, length, heads, d)));
-                h = h.add(b.mlpProj.forward(act.apply(b.cFc.forward(b.ln2.forward(h)))));
+                h = h.add(b.attnProj.forward(Attention.mergeHeads(attn, batch, length, heads, d), ctx));
+                h = h.add(b.mlpProj.forward(act.apply(b.cFc.forward(b.ln2.forward(h, ctx), ctx)), ctx));
             }
-            NDArray logits = lmHead.forward(lnF.forward(h));
+            NDArray logits = lmHead.forward(lnF.forward(h, ctx), ctx);
             logits.attach(caller);
             return logits;
         }

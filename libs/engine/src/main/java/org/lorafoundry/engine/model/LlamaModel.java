@@ -9,6 +9,7 @@ import java.util.function.UnaryOperator;
 import org.lorafoundry.engine.nn.Activations;
 import org.lorafoundry.engine.nn.Attention;
 import org.lorafoundry.engine.nn.Embedding;
+import org.lorafoundry.engine.nn.ForwardContext;
 import org.lorafoundry.engine.nn.Linear;
 import org.lorafoundry.engine.nn.RmsNorm;
 import org.lorafoundry.engine.nn.RotaryEmbedding;
@@ -57,24 +58,33 @@ final class LlamaModel implements CausalLanguageModel {
             this.scaling = scalars.of(Math.pow(config.headDim(), -0.5));
             this.rope = new RotaryEmbedding(manager, config.headDim(), config.ropeTheta());
             this.embed = new Embedding(PREFIX + "embed_tokens", w.get("embed_tokens.weight", config.vocabSize(), hidden));
+            modules.register(embed.weightParameter());
             for (int i = 0; i < config.numLayers(); i++) {
                 String p = "layers." + i + ".";
+                String hf = PREFIX + p;
                 Layer l = new Layer(
-                        new RmsNorm(w.get(p + "input_layernorm.weight", hidden), eps),
+                        new RmsNorm(hf + "input_layernorm", w.get(p + "input_layernorm.weight", hidden), eps),
                         named(w.linear(p + "self_attn.q_proj", hidden, qw, config.qkvBias())),
                         named(w.linear(p + "self_attn.k_proj", hidden, kvw, config.qkvBias())),
                         named(w.linear(p + "self_attn.v_proj", hidden, kvw, config.qkvBias())),
                         named(w.linear(p + "self_attn.o_proj", qw, hidden, config.outputBias())),
-                        new RmsNorm(w.get(p + "post_attention_layernorm.weight", hidden), eps),
+                        new RmsNorm(hf + "post_attention_layernorm", w.get(p + "post_attention_layernorm.weight", hidden), eps),
                         named(w.linear(p + "mlp.gate_proj", hidden, inter, config.mlpBias())),
                         named(w.linear(p + "mlp.up_proj", hidden, inter, config.mlpBias())),
                         named(w.linear(p + "mlp.down_proj", inter, hidden, config.mlpBias())));
                 layers.add(l);
+                modules.register(l.inputNorm.weightParameter());
                 for (Linear lin : List.of(l.q, l.k, l.v, l.o, l.gate, l.up, l.down)) {
                     modules.register(lin);
+                    modules.register(lin.weightParameter());
+                    modules.register(lin.biasParameter());
+                    if (lin == l.o) {
+                        modules.register(l.postNorm.weightParameter());
+                    }
                 }
             }
-            this.norm = new RmsNorm(w.get("norm.weight", hidden), eps);
+            this.norm = new RmsNorm(PREFIX + "norm", w.get("norm.weight", hidden), eps);
+            modules.register(norm.weightParameter());
             long params = w.parameters();
             if (config.tieWordEmbeddings()) {
                 lmHead = new Linear("lm_head", w.key("embed_tokens.weight"), null, embed.weight().transpose(), null,
@@ -89,6 +99,7 @@ final class LlamaModel implements CausalLanguageModel {
                 params += head.parameters();
             }
             modules.register(lmHead);
+            modules.register(lmHead.weightParameter());
             this.parameters = params;
             ModelLoader.warnUnused(source, w, n -> n.endsWith("rotary_emb.inv_freq") || n.equals("lm_head.weight"));
         } catch (RuntimeException ex) {
@@ -107,7 +118,7 @@ final class LlamaModel implements CausalLanguageModel {
     }
 
     @Override
-    public NDArray forward(NDArray inputIds, NDArray attentionMask) {
+    public NDArray forward(NDArray inputIds, NDArray attentionMask, ForwardContext ctx) {
         ModelLoader.checkIds(inputIds, config);
         long batch = inputIds.getShape().get(0);
         int length = Math.toIntExact(inputIds.getShape().get(1));
@@ -116,23 +127,23 @@ final class LlamaModel implements CausalLanguageModel {
         int kvHeads = config.numKvHeads();
         int d = config.headDim();
         try (NDManager scope = caller.newSubManager()) {
-            NDArray h = embed.forward(inputIds);
+            NDArray h = embed.forward(inputIds, ctx);
             h.attach(scope);
             NDArray mask = Attention.causalMask(scope, length, attentionMask);
             NDList cosSin = rope.cosSin(scope, 0, length);
             for (Layer l : layers) {
-                NDArray x = l.inputNorm.forward(h);
-                NDArray q = rope.apply(Attention.splitHeads(l.q.forward(x), batch, length, heads, d), cosSin);
-                NDArray k = rope.apply(Attention.splitHeads(l.k.forward(x), batch, length, kvHeads, d), cosSin);
-                NDArray v = Attention.splitHeads(l.v.forward(x), batch, length, kvHeads, d);
+                NDArray x = l.inputNorm.forward(h, ctx);
+                NDArray q = rope.apply(Attention.splitHeads(l.q.forward(x, ctx), batch, length, heads, d), cosSin);
+                NDArray k = rope.apply(Attention.splitHeads(l.k.forward(x, ctx), batch, length, kvHeads, d), cosSin);
+                NDArray v = Attention.splitHeads(l.v.forward(x, ctx), batch, length, kvHeads, d);
                 k = Attention.repeatKv(k, config.groupSize());
                 v = Attention.repeatKv(v, config.groupSize());
                 NDArray attn = Attention.scaledDotProduct(q, k, v, mask, scaling);
-                h = h.add(l.o.forward(Attention.mergeHeads(attn, batch, length, heads, d)));
-                x = l.postNorm.forward(h);
-                h = h.add(l.down.forward(act.apply(l.gate.forward(x)).mul(l.up.forward(x))));
+                h = h.add(l.o.forward(Attention.mergeHeads(attn, batch, length, heads, d), ctx));
+                x = l.postNorm.forward(h, ctx);
+                h = h.add(l.down.forward(act.apply(l.gate.forward(x, ctx)).mul(l.up.forward(x, ctx)), ctx));
             }
-            NDArray logits = lmHead.forward(norm.forward(h));
+            NDArray logits = lmHead.forward(norm.forward(h, ctx), ctx);
             logits.attach(caller);
             return logits;
         }

@@ -5,19 +5,39 @@ import ai.djl.ndarray.types.Shape;
 
 /** torch's LayerNorm over the last dimension (GPT-2). */
 public final class LayerNorm {
-    private final NDArray weight;
-    private final NDArray bias;
+    private final String name;
+    private final Parameter weight;
+    private final Parameter bias;
     private final float eps;
     private final Shape normalized;
 
-    public LayerNorm(NDArray weight, NDArray bias, double eps) {
-        this.weight = weight;
-        this.bias = bias;
+    /** @param name Hugging Face module name, e.g. {@code transformer.h.0.ln_1} */
+    public LayerNorm(String name, NDArray weight, NDArray bias, double eps) {
+        this.name = name;
+        this.weight = new Parameter(name + ".weight", weight);
+        this.bias = new Parameter(name + ".bias", bias);
         this.eps = (float) eps;
         this.normalized = new Shape(weight.getShape().get(0));
     }
 
     public NDArray forward(NDArray x) {
-        return x.getNDArrayInternal().layerNorm(x, normalized, weight, bias, eps).singletonOrThrow();
+        return forward(x, ForwardContext.BASE);
+    }
+
+    public NDArray forward(NDArray x, ForwardContext context) {
+        return x.getNDArrayInternal().layerNorm(x, normalized, context.value(weight), context.value(bias), eps)
+                .singletonOrThrow();
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public Parameter weightParameter() {
+        return weight;
+    }
+
+    public Parameter biasParameter() {
+        return bias;
     }
 }

@@ -22,8 +22,8 @@ public final class Linear {
     private final String biasKey;
     private final int inFeatures;
     private final int outFeatures;
-    private final NDArray weight;
-    private final NDArray bias;
+    private final Parameter weight;
+    private final Parameter bias;
     private final CheckpointLayout layout;
     private final String tiedTo;
     private volatile LinearAdapter adapter;
@@ -44,8 +44,9 @@ public final class Linear {
         this.name = name;
         this.weightKey = weightKey;
         this.biasKey = biasKey;
-        this.weight = weight;
-        this.bias = bias;
+        this.weight = new Parameter(name + ".weight", weight, layout == CheckpointLayout.OUT_IN,
+                tiedTo == null ? null : tiedTo + ".weight");
+        this.bias = bias == null ? null : new Parameter(name + ".bias", bias);
         this.layout = layout;
         this.tiedTo = tiedTo;
         this.inFeatures = Math.toIntExact(weight.getShape().get(0));
@@ -56,15 +57,26 @@ public final class Linear {
         }
     }
 
-    /** {@code x W + b (+ adapter delta)} over the last dimension of x. */
+    /** {@code x W + b} over the last dimension of x: the base model alone. */
     public NDArray forward(NDArray x) {
-        NDArray y = x.matMul(weight);
+        return forward(x, ForwardContext.BASE);
+    }
+
+    /**
+     * {@code x W + b (+ adapter delta)} over the last dimension of x, with the weight and bias the context chooses
+     * (an adapter may replace them) and the delta the attached {@link LinearAdapter} computes for the context.
+     */
+    public NDArray forward(NDArray x, ForwardContext context) {
+        NDArray y = x.matMul(context.value(weight));
         if (bias != null) {
-            y = y.add(bias);
+            y = y.add(context.value(bias));
         }
         LinearAdapter a = adapter;
         if (a != null) {
-            y = y.add(a.delta(x));
+            NDArray delta = a.delta(x, context);
+            if (delta != null) {
+                y = y.add(delta);
+            }
         }
         return y;
     }
@@ -92,11 +104,21 @@ public final class Linear {
 
     /** The weight as used here: {@code [in, out]}. Frozen; possibly memory-mapped (never write into it). */
     public NDArray weight() {
-        return weight;
+        return weight.value();
     }
 
     /** {@code [out]} or null. */
     public NDArray bias() {
+        return bias == null ? null : bias.value();
+    }
+
+    /** The weight as a named parameter ({@code <name>.weight}, held {@code [in, out]}). */
+    public Parameter weightParameter() {
+        return weight;
+    }
+
+    /** The bias as a named parameter ({@code <name>.bias}), or null. */
+    public Parameter biasParameter() {
         return bias;
     }
 
