@@ -6,6 +6,7 @@ import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 import org.lorafoundry.datasets.service.InvalidRequestException;
+import org.lorafoundry.platform.rest.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -57,6 +57,7 @@ import org.lorafoundry.platform.blob.BlobRef;
 import org.lorafoundry.platform.blob.BlobStore;
 import org.lorafoundry.platform.persistence.Transactions;
 import org.lorafoundry.platform.quarkus.CurrentCaller;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.DatasetFormat;
 import org.lorafoundry.proto.v1.DatasetSplit;
 

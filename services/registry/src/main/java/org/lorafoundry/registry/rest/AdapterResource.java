@@ -33,6 +33,7 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.blob.BlobIntegrityException;
 import org.lorafoundry.platform.quarkus.CurrentCaller;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.BlobRef;
 import org.lorafoundry.registry.domain.Names;
 import org.lorafoundry.registry.persistence.AdapterRow;
@@ -50,7 +51,6 @@ import org.lorafoundry.registry.service.AliasService;
 import org.lorafoundry.registry.service.ArtifactStore;
 import org.lorafoundry.registry.service.CatalogService;
 import org.lorafoundry.registry.service.DownloadService;
-import org.lorafoundry.registry.service.RegistryException;
 
 /**
  * The adapter catalog. Adapters are private to their team unless shared org-wide; another team's private adapter is
@@ -158,23 +158,23 @@ public class AdapterResource {
             @PathParam("version") String version) throws SQLException, IOException {
         VersionRecord record = catalog.version(caller(), team, name, version);
         if (!record.registered().getLineage().hasEvaluationReport()) {
-            throw RegistryException.notFound(Names.ref(team, name, record.summary().version()) + " has no evaluation "
+            throw ApiException.notFound(Names.ref(team, name, record.summary().version()) + " has no evaluation "
                     + "report");
         }
         BlobRef report = record.registered().getLineage().getEvaluationReport();
         if (report.getSizeBytes() > MAX_REPORT_BYTES) {
-            throw RegistryException.conflict("REPORT_TOO_LARGE", "The report has " + report.getSizeBytes() + " bytes");
+            throw ApiException.conflict("REPORT_TOO_LARGE", "The report has " + report.getSizeBytes() + " bytes");
         }
         byte[] bytes;
         try (InputStream in = artifacts.open(report)) {
             bytes = in.readAllBytes(); // verified at the end of the stream, before anything is sent
         } catch (BlobIntegrityException e) {
-            throw new RegistryException(500, "ARTIFACT_CORRUPT", "The evaluation report fails its checksum: "
+            throw new ApiException(500, "ARTIFACT_CORRUPT", "The evaluation report fails its checksum: "
                     + e.getMessage());
         } catch (NoSuchFileException e) {
-            throw new RegistryException(500, "ARTIFACT_MISSING", "The evaluation report is missing from the blob store");
+            throw new ApiException(500, "ARTIFACT_MISSING", "The evaluation report is missing from the blob store");
         } catch (IllegalArgumentException e) {
-            throw new RegistryException(500, "ARTIFACT_MISSING", "The evaluation report cannot be read: "
+            throw new ApiException(500, "ARTIFACT_MISSING", "The evaluation report cannot be read: "
                     + e.getMessage());
         }
         return Response.ok(bytes, report.getMediaType().isEmpty() ? MediaType.APPLICATION_JSON : report.getMediaType())
@@ -204,7 +204,7 @@ public class AdapterResource {
     public AliasChangeView putAlias(@PathParam("team") String team, @PathParam("name") String name,
             @PathParam("alias") String alias, AliasRequest request) throws SQLException {
         if (request == null || request.version() == null) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "Body required: {\"version\": N, "
+            throw ApiException.badRequest("INVALID_REQUEST", "Body required: {\"version\": N, "
                     + "\"overrideReason\": \"...\" (only to override a failed gate)}");
         }
         AliasService.Change change = aliases.move(caller(), team, name, alias, request.version(),
@@ -231,7 +231,7 @@ public class AdapterResource {
         String visibility = request == null || request.visibility() == null ? ""
                 : request.visibility().strip().toUpperCase(Locale.ROOT);
         if (!visibility.equals(AdapterRow.PRIVATE) && !visibility.equals(AdapterRow.ORG)) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "visibility must be PRIVATE or ORG");
+            throw ApiException.badRequest("INVALID_REQUEST", "visibility must be PRIVATE or ORG");
         }
         return new VisibilityView(team, name, aliases.setVisibility(caller(), team, name, visibility));
     }
@@ -242,7 +242,7 @@ public class AdapterResource {
     public List<AuditView> audit(@PathParam("team") String team, @PathParam("name") String name,
             @QueryParam("limit") @DefaultValue("100") int limit) throws SQLException {
         if (limit < 1 || limit > 1000) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "limit must be 1..1000");
+            throw ApiException.badRequest("INVALID_REQUEST", "limit must be 1..1000");
         }
         return catalog.audit(caller(), team, name, limit).stream().map(AuditView::of).toList();
     }

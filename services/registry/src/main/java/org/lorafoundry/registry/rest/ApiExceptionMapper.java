@@ -5,9 +5,10 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
-import org.lorafoundry.registry.service.RegistryException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.lorafoundry.platform.rest.ApiException;
 
 /** Errors as JSON {@code {code, message}}. */
 public class ApiExceptionMapper {
@@ -15,7 +16,7 @@ public class ApiExceptionMapper {
     private static final Logger LOG = LoggerFactory.getLogger(ApiExceptionMapper.class);
 
     @ServerExceptionMapper
-    public Response registry(RegistryException e) {
+    public Response registry(ApiException e) {
         return json(e.status(), new ApiError(e.code(), e.getMessage()));
     }
 

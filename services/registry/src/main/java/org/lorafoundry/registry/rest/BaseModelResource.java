@@ -29,13 +29,13 @@ import org.eclipse.microprofile.openapi.annotations.security.SecurityScheme;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.quarkus.CurrentCaller;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.registry.rest.Views.BaseModelAuditView;
 import org.lorafoundry.registry.rest.Views.BaseModelDetailView;
 import org.lorafoundry.registry.rest.Views.BaseModelRegistrationView;
 import org.lorafoundry.registry.rest.Views.BaseModelRequest;
 import org.lorafoundry.registry.rest.Views.BaseModelView;
 import org.lorafoundry.registry.service.BaseModelService;
-import org.lorafoundry.registry.service.RegistryException;
 
 /** Base models: registered by admins, readable by every authenticated caller. */
 @Path("/base-models")
@@ -73,10 +73,10 @@ public class BaseModelResource {
             @QueryParam("replace") @DefaultValue("false") boolean replace) throws SQLException, IOException {
         Caller caller = currentCaller.get();
         if (!caller.isAdmin()) {
-            throw RegistryException.forbidden("Only platform admins register base models");
+            throw ApiException.forbidden("Only platform admins register base models");
         }
         if (request == null) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "Body required: {name, location, description}");
+            throw ApiException.badRequest("INVALID_REQUEST", "Body required: {name, location, description}");
         }
         BaseModelService.Result result = models.register(caller.actor(), request.name(), request.location(),
                 request.description(), replace);
@@ -100,7 +100,7 @@ public class BaseModelResource {
     public BaseModelDetailView get(@PathParam("name") String name) throws SQLException {
         currentCaller.get();
         BaseModelView model = models.find(name).map(BaseModelView::of)
-                .orElseThrow(() -> RegistryException.notFound("No base model '" + name + "'"));
+                .orElseThrow(() -> ApiException.notFound("No base model '" + name + "'"));
         return new BaseModelDetailView(model, models.history(name).stream().map(BaseModelAuditView::of).toList());
     }
 }

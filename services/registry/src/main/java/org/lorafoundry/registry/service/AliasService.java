@@ -10,6 +10,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.messaging.EventMetadata;
 import org.lorafoundry.platform.persistence.Transactions;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.AliasChanged;
 import org.lorafoundry.proto.v1.AliasTarget;
 import org.lorafoundry.proto.v1.Verdict;
@@ -47,21 +48,21 @@ public class AliasService {
     public Change move(Caller caller, String team, String name, String alias, int version, String overrideReason)
             throws SQLException {
         if (!Names.isAlias(alias)) {
-            throw RegistryException.badRequest("INVALID_ALIAS", "'" + alias + "' is not a valid alias: lower-case "
+            throw ApiException.badRequest("INVALID_ALIAS", "'" + alias + "' is not a valid alias: lower-case "
                     + "letters, digits and ._- starting with a letter (not v<number>), e.g. staging, production, canary");
         }
         return transactions.inTransaction(tx -> {
             lockVisible(tx, caller, team, name);
             VersionRecord target = adapters.findVersion(tx, team, name, version).orElseThrow(() ->
-                    RegistryException.notFound("No version " + Names.ref(team, name, version)));
+                    ApiException.notFound("No version " + Names.ref(team, name, version)));
             Verdict verdict = verdict(target.summary().verdict());
             AliasPolicy.Decision decision = AliasPolicy.move(caller.canSee(team), caller.canMaintain(team), alias,
                     version, verdict, overrideReason);
             if (!decision.allowed()) {
-                throw new RegistryException(decision.status(), decision.code(), decision.message());
+                throw new ApiException(decision.status(), decision.code(), decision.message());
             }
             if (target.summary().artifactProblem() != null) {
-                throw RegistryException.conflict("ARTIFACT_UNAVAILABLE", Names.ref(team, name, version) + " has no "
+                throw ApiException.conflict("ARTIFACT_UNAVAILABLE", Names.ref(team, name, version) + " has no "
                         + "usable artifact (" + target.summary().artifactProblem() + "); an alias would point at "
                         + "nothing loadable");
             }
@@ -78,11 +79,11 @@ public class AliasService {
             lockVisible(tx, caller, team, name);
             AliasPolicy.Decision decision = AliasPolicy.remove(caller.canSee(team), caller.canMaintain(team), alias);
             if (!decision.allowed()) {
-                throw new RegistryException(decision.status(), decision.code(), decision.message());
+                throw new ApiException(decision.status(), decision.code(), decision.message());
             }
             Optional<Integer> from = adapters.aliasVersion(tx, team, name, alias);
             if (from.isEmpty()) {
-                throw RegistryException.notFound(team + "/" + name + " has no alias '" + alias + "'");
+                throw ApiException.notFound(team + "/" + name + " has no alias '" + alias + "'");
             }
             adapters.removeAlias(tx, team, name, alias);
             adapters.audit(tx, new AuditEntry(0, team, name, AuditEntry.ALIAS_REMOVED, alias, from.get(), null, false,
@@ -99,7 +100,7 @@ public class AliasService {
         return transactions.inTransaction(tx -> {
             AdapterRow adapter = lockVisible(tx, caller, team, name);
             if (!caller.canMaintain(team)) {
-                throw RegistryException.forbidden("Only a maintainer of team '" + team + "' can change who sees "
+                throw ApiException.forbidden("Only a maintainer of team '" + team + "' can change who sees "
                         + team + "/" + name);
             }
             if (!adapter.visibility().equals(visibility)) {
@@ -155,7 +156,7 @@ public class AliasService {
         Optional<AdapterRow> adapter = caller.canSee(team) || orgVisible(tx, team, name)
                 ? adapters.lock(tx, team, name) : Optional.empty();
         return adapter.filter(row -> row.latestVersion() > 0)
-                .orElseThrow(() -> RegistryException.notFound("No adapter " + team + "/" + name));
+                .orElseThrow(() -> ApiException.notFound("No adapter " + team + "/" + name));
     }
 
     private boolean orgVisible(Connection tx, String team, String name) throws SQLException {

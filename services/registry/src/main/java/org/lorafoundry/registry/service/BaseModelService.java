@@ -14,6 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.lorafoundry.platform.messaging.EventMetadata;
 import org.lorafoundry.platform.persistence.Transactions;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.BaseModelRegistered;
 import org.lorafoundry.registry.domain.Names;
 import org.lorafoundry.registry.messaging.RegistryEventOutbox;
@@ -67,14 +68,14 @@ public class BaseModelService {
     public Result register(String actor, String name, String location, String description, boolean replace)
             throws SQLException, IOException {
         if (!Names.isBaseModel(name)) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "name must match " + Names.BASE_MODEL.pattern());
+            throw ApiException.badRequest("INVALID_REQUEST", "name must match " + Names.BASE_MODEL.pattern());
         }
         Path directory = directory(location);
         ModelInspection inspection;
         try {
             inspection = inspector.inspect(directory);
         } catch (BaseModelInvalidException e) {
-            throw new RegistryException(422, "BASE_MODEL_INVALID", e.code() + ": " + e.getMessage());
+            throw new ApiException(422, "BASE_MODEL_INVALID", e.code() + ": " + e.getMessage());
         }
         BaseModelRegistered model = BaseModelRegistered.newBuilder().setName(name)
                 .setArchitecture(inspection.architecture()).setLocationUri(inspection.files().getUri())
@@ -98,7 +99,7 @@ public class BaseModelService {
                 if (current.sha256().equals(model.getSha256())) {
                     return new Result(Outcome.EXISTING, current);
                 }
-                throw RegistryException.conflict("BASE_MODEL_CONFLICT", "Base model '" + name + "' is registered with "
+                throw ApiException.conflict("BASE_MODEL_CONFLICT", "Base model '" + name + "' is registered with "
                         + "checksum " + current.sha256() + " (" + current.registered().getLocationUri() + "); this "
                         + "directory has " + model.getSha256() + ". Jobs pin the checksum, so a different model needs "
                         + "another name, or ?replace=true to replace it (audited)");
@@ -131,32 +132,32 @@ public class BaseModelService {
     /** A {@code file://} URI of an existing directory under one of the model roots, as a real path. */
     Path directory(String location) throws IOException {
         if (location == null || location.isBlank()) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "location is required: a file:// URI of the model "
+            throw ApiException.badRequest("INVALID_REQUEST", "location is required: a file:// URI of the model "
                     + "directory");
         }
         URI uri;
         try {
             uri = new URI(location.strip());
         } catch (URISyntaxException e) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "location is not a URI: " + e.getMessage());
+            throw ApiException.badRequest("INVALID_REQUEST", "location is not a URI: " + e.getMessage());
         }
         if (!"file".equals(uri.getScheme()) || uri.getPath() == null) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "location must be a file:// URI of a directory, e.g. "
+            throw ApiException.badRequest("INVALID_REQUEST", "location must be a file:// URI of a directory, e.g. "
                     + "file:///models/tiny-llama (other schemes are not supported yet)");
         }
         Path path;
         try {
             path = Path.of(uri).normalize();
         } catch (IllegalArgumentException e) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "location is not a usable file:// URI: "
+            throw ApiException.badRequest("INVALID_REQUEST", "location is not a usable file:// URI: "
                     + e.getMessage());
         }
         if (!Files.isDirectory(path)) {
-            throw new RegistryException(422, "BASE_MODEL_INVALID", "LOCATION_INVALID: " + path + " is not a directory");
+            throw new ApiException(422, "BASE_MODEL_INVALID", "LOCATION_INVALID: " + path + " is not a directory");
         }
         Path real = path.toRealPath();
         if (roots.stream().map(BaseModelService::real).noneMatch(real::startsWith)) {
-            throw RegistryException.badRequest("LOCATION_NOT_ALLOWED", real + " is outside the directories base models "
+            throw ApiException.badRequest("LOCATION_NOT_ALLOWED", real + " is outside the directories base models "
                     + "may be registered from (foundry.registry.model-roots: " + roots + ")");
         }
         return real;

@@ -18,6 +18,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 
 import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.persistence.Transactions;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.AdapterLineage;
 import org.lorafoundry.proto.v1.JobSpec;
 import org.lorafoundry.registry.domain.ConfigDiff;
@@ -107,7 +108,7 @@ public class CatalogService {
     /** Two versions of one adapter side by side: settings that differ and metric deltas (b - a). */
     public Comparison compare(Caller caller, String team, String name, String a, String b) throws SQLException {
         if (a == null || b == null || a.isBlank() || b.isBlank()) {
-            throw RegistryException.badRequest("INVALID_REQUEST", "give two versions: ?a=1&b=2 (numbers or aliases)");
+            throw ApiException.badRequest("INVALID_REQUEST", "give two versions: ?a=1&b=2 (numbers or aliases)");
         }
         return transactions.inTransaction(tx -> {
             visible(tx, caller, team, name);
@@ -177,7 +178,7 @@ public class CatalogService {
         return adapters.find(tx, team, name)
                 .filter(adapter -> adapter.latestVersion() > 0)
                 .filter(adapter -> caller.canSee(team) || adapter.orgVisible())
-                .orElseThrow(() -> RegistryException.notFound("No adapter " + team + "/" + name));
+                .orElseThrow(() -> ApiException.notFound("No adapter " + team + "/" + name));
     }
 
     VersionRecord resolve(Connection tx, String team, String name, String version) throws SQLException {
@@ -185,15 +186,15 @@ public class CatalogService {
         if (number.isEmpty() && Names.isAlias(version)) {
             number = adapters.aliasVersion(tx, team, name, version);
             if (number.isEmpty()) {
-                throw RegistryException.notFound(team + "/" + name + " has no version or alias '" + version + "'");
+                throw ApiException.notFound(team + "/" + name + " has no version or alias '" + version + "'");
             }
         }
         if (number.isEmpty()) {
-            throw RegistryException.notFound("No version '" + version + "' of " + team + "/" + name);
+            throw ApiException.notFound("No version '" + version + "' of " + team + "/" + name);
         }
         int found = number.get();
         return adapters.findVersion(tx, team, name, found)
-                .orElseThrow(() -> RegistryException.notFound("No version " + Names.ref(team, name, found)));
+                .orElseThrow(() -> ApiException.notFound("No version " + Names.ref(team, name, found)));
     }
 
     static Optional<Integer> versionNumber(String text) {
@@ -270,7 +271,7 @@ public class CatalogService {
             problems.add("alias '" + p.alias() + "' is not a valid alias name");
         }
         if (!problems.isEmpty()) {
-            throw RegistryException.badRequest("INVALID_REQUEST", String.join("; ", problems));
+            throw ApiException.badRequest("INVALID_REQUEST", String.join("; ", problems));
         }
         SearchQuery.After after = blank(p.cursor()) ? null : SearchCursor.decode(p.cursor(), sort, descending, metric);
         return new SearchQuery(caller.isAdmin() ? null : new TreeSet<>(caller.teams()), trimmed(p.team()),

@@ -15,6 +15,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.blob.BlobIntegrityException;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.BlobRef;
 import org.lorafoundry.registry.domain.Manifest;
 import org.lorafoundry.registry.domain.Names;
@@ -57,7 +58,7 @@ public class DownloadService {
         VersionRecord record = catalog.version(caller, team, name, version);
         String ref = Names.ref(team, name, record.summary().version());
         if (record.summary().artifactProblem() != null) {
-            throw RegistryException.conflict("ARTIFACT_UNAVAILABLE", ref + " cannot be downloaded: "
+            throw ApiException.conflict("ARTIFACT_UNAVAILABLE", ref + " cannot be downloaded: "
                     + record.summary().artifactProblem());
         }
         List<BlobRef> files = record.artifact().getFilesList();
@@ -66,12 +67,12 @@ public class DownloadService {
                 artifacts.verify(file);
             } catch (BlobIntegrityException e) {
                 LOG.error("Artifact file {} of {} fails verification: {}", file.getRelativePath(), ref, e.getMessage());
-                throw new RegistryException(500, "ARTIFACT_CORRUPT", "File " + file.getRelativePath() + " of " + ref
+                throw new ApiException(500, "ARTIFACT_CORRUPT", "File " + file.getRelativePath() + " of " + ref
                         + " does not match its recorded SHA-256 (" + e.getMessage() + "); the download was refused. "
                         + "Tell the platform operators: the stored adapter is damaged");
             } catch (NoSuchFileException e) {
                 LOG.error("Artifact file {} of {} is missing: {}", file.getRelativePath(), ref, file.getUri());
-                throw new RegistryException(500, "ARTIFACT_MISSING", "File " + file.getRelativePath() + " of " + ref
+                throw new ApiException(500, "ARTIFACT_MISSING", "File " + file.getRelativePath() + " of " + ref
                         + " is missing from the blob store; the download was refused");
             }
         }

@@ -9,6 +9,7 @@ import java.util.Map;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.registry.persistence.SearchQuery;
 import org.lorafoundry.registry.persistence.SearchQuery.After;
 
@@ -49,7 +50,7 @@ final class SearchCursor {
         }
     }
 
-    /** @throws RegistryException INVALID_CURSOR when it is not one of ours or belongs to another sort order */
+    /** @throws ApiException INVALID_CURSOR when it is not one of ours or belongs to another sort order */
     static After decode(String cursor, SearchQuery.Sort sort, boolean descending, String metric) {
         JsonNode json;
         try {
@@ -71,7 +72,7 @@ final class SearchCursor {
         };
     }
 
-    private static RegistryException invalid(String why) {
-        return RegistryException.badRequest("INVALID_CURSOR", "The cursor cannot be used: " + why);
+    private static ApiException invalid(String why) {
+        return ApiException.badRequest("INVALID_CURSOR", "The cursor cannot be used: " + why);
     }
 }

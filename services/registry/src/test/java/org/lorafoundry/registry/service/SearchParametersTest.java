@@ -10,6 +10,7 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.auth.Role;
+import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.registry.persistence.SearchQuery;
 
 /** Search parameters and cursors: defaults, validation, and cursors that only fit the query that made them. */
@@ -33,7 +34,7 @@ class SearchParametersTest {
     @Test
     void invalidParametersAreListedTogether() {
         assertThatThrownBy(() -> CatalogService.query(MEMBER, params("size", "up", "metric", null, 0.9, 0.1, 500)))
-                .isInstanceOf(RegistryException.class)
+                .isInstanceOf(ApiException.class)
                 .hasMessageContaining("sort must be created, name or metric").hasMessageContaining("order must be")
                 .hasMessageContaining("min and max need metric").hasMessageContaining("min must not exceed max")
                 .hasMessageContaining("limit must be 1..200");
@@ -49,7 +50,7 @@ class SearchParametersTest {
         assertThat(after.metricValue()).isEqualTo(0.875);
         assertThat(after.id()).isEqualTo(42);
         assertThatThrownBy(() -> SearchCursor.decode(cursor, SearchQuery.Sort.METRIC, false, "accuracy"))
-                .isInstanceOf(RegistryException.class).extracting("code").isEqualTo("INVALID_CURSOR");
+                .isInstanceOf(ApiException.class).extracting("code").isEqualTo("INVALID_CURSOR");
         assertThatThrownBy(() -> SearchCursor.decode(cursor, SearchQuery.Sort.METRIC, true, "token_f1"))
                 .extracting("code").isEqualTo("INVALID_CURSOR");
         assertThatThrownBy(() -> SearchCursor.decode("not-a-cursor!", SearchQuery.Sort.CREATED, true, null))

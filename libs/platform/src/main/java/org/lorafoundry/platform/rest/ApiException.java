@@ -1,6 +1,9 @@
-package org.lorafoundry.datasets.rest;
+package org.lorafoundry.platform.rest;
 
-/** An error answered as JSON {@code {code, message}} with an HTTP status. */
+/**
+ * A refusal a REST API answers with an HTTP status and a machine-readable code (each service's exception mapper writes
+ * it as its JSON error body, e.g. {@code {code, message}}).
+ */
 public class ApiException extends RuntimeException {
 
     private final int status;
@@ -26,5 +29,13 @@ public class ApiException extends RuntimeException {
 
     public static ApiException badRequest(String code, String message) {
         return new ApiException(400, code, message);
+    }
+
+    public static ApiException forbidden(String message) {
+        return new ApiException(403, "FORBIDDEN", message);
+    }
+
+    public static ApiException conflict(String code, String message) {
+        return new ApiException(409, code, message);
     }
 }
