@@ -30,6 +30,7 @@ import org.lorafoundry.testkit.Database;
 import org.lorafoundry.testkit.FoundryInfrastructure;
 import org.lorafoundry.testkit.KafkaTestClient;
 import org.lorafoundry.testkit.PlatformFixtures;
+import org.lorafoundry.testkit.ServiceProcess;
 
 /**
  * The walking skeleton, black-box: the jobs service runs as its own process against a real broker and a real database;
@@ -61,7 +62,7 @@ class JobIntakeE2EIT {
                 "FOUNDRY_BLOB_ROOT", state.resolve("blobs").toString(),
                 "FOUNDRY_JWT_PUBLIC_KEY", state.resolve("keys/jwt-public.pem").toString(),
                 "FOUNDRY_JWT_PRIVATE_KEY", state.resolve("keys/jwt-private.pem").toString(),
-                "FOUNDRY_TEAMS", TEAM), Duration.ofSeconds(120));
+                "FOUNDRY_TEAMS", TEAM), logDir(), Duration.ofSeconds(120));
         // What the registry and the datasets service would have announced before anyone submits.
         PlatformFixtures fixtures = new PlatformFixtures(infrastructure.kafkaBootstrapServers());
         fixtures.baseModel(BASE_MODEL);
@@ -189,5 +190,10 @@ class JobIntakeE2EIT {
                 return result.getLong(1);
             }
         }
+    }
+
+    private static java.nio.file.Path logDir() {
+        return java.nio.file.Path.of(System.getProperty("foundry.root", "..")).toAbsolutePath().normalize()
+                .resolve("e2e-tests/target/e2e-logs");
     }
 }
