@@ -67,6 +67,8 @@ public class PlatformEventConsumer {
         Optional<RegistryEvent> event = decode(record, RegistryEvent.parser());
         if (event.isPresent() && event.get().hasBaseModelRegistered()) {
             replicas.baseModelRegistered(event.get().getBaseModelRegistered());
+        } else if (event.isPresent() && event.get().hasAdapterVersionRegistered()) {
+            replicas.adapterRegistered(event.get().getAdapterVersionRegistered());
         }
     }
 

@@ -119,7 +119,8 @@ public class JobResource {
         // One more than the page holds tells whether another page follows.
         List<JobRecord> jobs = queries.list(caller(), team, filter, page * size, size + 1);
         Map<String, SchedulerService.QueuePlace> queue = scheduler.queue();
-        List<JobView> items = jobs.stream().limit(size).map(job -> JobView.of(job, queue.get(job.jobId()), null)).toList();
+        List<JobView> items = jobs.stream().limit(size).map(job -> JobView.of(job, queue.get(job.jobId()), null, null))
+                .toList();
         return new Page<>(items, page, size, jobs.size() > size);
     }
 
@@ -187,7 +188,8 @@ public class JobResource {
     private JobView viewOf(JobRecord job) throws SQLException {
         SchedulerService.QueuePlace place = job.state() == JobState.JOB_STATE_QUEUED ? scheduler.queue().get(job.jobId())
                 : null;
-        return JobView.of(job, place, queries.progress(job.jobId()).map(ProtoJson::tree).orElse(null));
+        return JobView.of(job, place, queries.progress(job.jobId()).map(ProtoJson::tree).orElse(null),
+                queries.result(job.jobId()).orElse(null));
     }
 
     private Caller caller() {

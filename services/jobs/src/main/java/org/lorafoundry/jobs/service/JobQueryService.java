@@ -9,6 +9,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import org.lorafoundry.jobs.persistence.JobRecord;
 import org.lorafoundry.jobs.persistence.JobRepository;
+import org.lorafoundry.jobs.persistence.JobResult;
+import org.lorafoundry.jobs.persistence.JobResultRepository;
 import org.lorafoundry.jobs.persistence.JobTransitionRecord;
 import org.lorafoundry.jobs.persistence.ProgressRepository;
 import org.lorafoundry.platform.auth.Caller;
@@ -25,11 +27,14 @@ public class JobQueryService {
     private final Transactions transactions;
     private final JobRepository jobs;
     private final ProgressRepository progress;
+    private final JobResultRepository results;
 
-    JobQueryService(Transactions transactions, JobRepository jobs, ProgressRepository progress) {
+    JobQueryService(Transactions transactions, JobRepository jobs, ProgressRepository progress,
+            JobResultRepository results) {
         this.transactions = transactions;
         this.jobs = jobs;
         this.progress = progress;
+        this.results = results;
     }
 
     public Optional<JobRecord> job(Caller caller, String jobId) throws SQLException {
@@ -56,5 +61,10 @@ public class JobQueryService {
 
     public Optional<TrainingProgress> progress(String jobId) throws SQLException {
         return transactions.inTransaction(tx -> progress.find(tx, jobId));
+    }
+
+    /** The verdict and registered adapter of a job, once the evaluator and the registry have reported them. */
+    public Optional<JobResult> result(String jobId) throws SQLException {
+        return transactions.inTransaction(tx -> results.find(tx, jobId));
     }
 }

@@ -5,9 +5,11 @@ import java.time.Instant;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
+import org.lorafoundry.jobs.persistence.JobResultRepository;
 import org.lorafoundry.jobs.persistence.ReplicaRepository;
 import org.lorafoundry.jobs.persistence.WorkerRepository;
 import org.lorafoundry.platform.persistence.Transactions;
+import org.lorafoundry.proto.v1.AdapterVersionRegistered;
 import org.lorafoundry.proto.v1.BaseModelRegistered;
 import org.lorafoundry.proto.v1.DatasetIngested;
 import org.lorafoundry.proto.v1.DatasetRejected;
@@ -17,7 +19,7 @@ import org.lorafoundry.proto.v1.ResolvedDataset;
 import org.lorafoundry.proto.v1.WorkerHeartbeat;
 
 /**
- * Keeps the local replicas of other services' facts (datasets, base models, workers). Each write is an upsert of an
+ * Keeps the local replicas of other services' facts (datasets, base models, workers, registered adapter versions). Each write is an upsert of an
  * immutable or latest-wins fact, so redelivered events are harmless without an applied-events record.
  */
 @ApplicationScoped
@@ -26,11 +28,25 @@ public class ReplicaService {
     private final Transactions transactions;
     private final ReplicaRepository replicas;
     private final WorkerRepository workers;
+    private final JobResultRepository results;
 
-    ReplicaService(Transactions transactions, ReplicaRepository replicas, WorkerRepository workers) {
+    ReplicaService(Transactions transactions, ReplicaRepository replicas, WorkerRepository workers,
+            JobResultRepository results) {
         this.transactions = transactions;
         this.replicas = replicas;
         this.workers = workers;
+        this.results = results;
+    }
+
+    /** The registry made an adapter version of one of our jobs: show it with the job. */
+    public void adapterRegistered(AdapterVersionRegistered registered) throws SQLException {
+        if (registered.getJobId().isBlank()) {
+            return;
+        }
+        transactions.inTransaction(tx -> {
+            results.adapterRegistered(tx, registered);
+            return null;
+        });
     }
 
     public void datasetIngested(DatasetIngested ingested) throws SQLException {

@@ -10,6 +10,7 @@ import org.lorafoundry.jobs.config.JobsConfig;
 import org.lorafoundry.jobs.messaging.TrainingOutbox;
 import org.lorafoundry.jobs.persistence.JobRecord;
 import org.lorafoundry.jobs.persistence.JobRepository;
+import org.lorafoundry.jobs.persistence.JobResultRepository;
 import org.lorafoundry.jobs.persistence.ProgressRepository;
 import org.lorafoundry.platform.idempotency.ProcessedEvents;
 import org.lorafoundry.platform.messaging.EventMetadata;
@@ -40,9 +41,11 @@ public class TrainingEventService {
     private final JobTransitions transitions;
     private final TrainingOutbox training;
     private final JobsConfig config;
+    private final JobResultRepository results;
 
     TrainingEventService(Transactions transactions, JobRepository jobs, ProgressRepository progress,
-            JobTransitions transitions, TrainingOutbox training, JobsConfig config) {
+            JobTransitions transitions, TrainingOutbox training, JobsConfig config, JobResultRepository results) {
+        this.results = results;
         this.transactions = transactions;
         this.jobs = jobs;
         this.progress = progress;
@@ -144,6 +147,7 @@ public class TrainingEventService {
 
     public void onEvaluationCompleted(EvaluationCompleted completed, EventMetadata metadata) throws SQLException {
         onEvaluation(completed.getJobId(), metadata, (tx, job) -> {
+            results.evaluated(tx, completed);
             JobState to = completed.getVerdict() == Verdict.VERDICT_PASSED ? JobState.JOB_STATE_SUCCEEDED
                     : JobState.JOB_STATE_REJECTED;
             transitions.move(tx, metadata, job, to, metadata.eventType(), "service:evaluator");

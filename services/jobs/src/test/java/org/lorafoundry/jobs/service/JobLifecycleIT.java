@@ -31,7 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.lorafoundry.jobs.JobsTestSupport;
 import org.lorafoundry.platform.auth.Role;
 import org.lorafoundry.platform.messaging.Topics;
+import org.lorafoundry.proto.v1.AdapterVersionRegistered;
 import org.lorafoundry.proto.v1.EvaluationCompleted;
+import org.lorafoundry.proto.v1.RegistryEvent;
 import org.lorafoundry.proto.v1.EvaluationEvent;
 import org.lorafoundry.proto.v1.JobSpec;
 import org.lorafoundry.proto.v1.PriorityClass;
@@ -119,6 +121,19 @@ class JobLifecycleIT {
         awaitState(jobId, "EVALUATING");
         evaluation(jobId, Verdict.VERDICT_PASSED);
         awaitState(jobId, "SUCCEEDED");
+        // The verdict, and then the adapter version the registry made of it, show with the job.
+        kafka.send(Topics.REGISTRY_EVENTS, team + "/dates", RegistryEvent.newBuilder().setAdapterVersionRegistered(
+                AdapterVersionRegistered.newBuilder().setTeam(team).setAdapterName("dates").setVersion(3)
+                        .setJobId(jobId).setVerdict(Verdict.VERDICT_PASSED)).build().toByteArray(),
+                Map.of("foundry-event-id", UUID.randomUUID().toString()));
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() ->
+                given().auth().oauth2(token).when().get("/jobs/" + jobId).then().statusCode(200)
+                        .body("result.verdict", equalTo("PASSED"))
+                        .body("result.summary", equalTo("exact_match 0.95 >= 0.9"))
+                        .body("result.candidateMetrics.exact_match", equalTo(0.95f))
+                        .body("result.baselineMetrics.exact_match", equalTo(0.0f))
+                        .body("result.adapter", equalTo(team + "/dates"))
+                        .body("result.adapterVersion", equalTo(3)));
         // After the end, nothing moves the job any more.
         training(jobId, TrainingEvent.newBuilder().setTrainingStarted(TrainingStarted.newBuilder().setJobId(jobId)
                 .setAttemptId("attempt-9").setWorkerId("late")));
@@ -216,7 +231,9 @@ class JobLifecycleIT {
 
     private void evaluation(String jobId, Verdict verdict) {
         EvaluationEvent event = EvaluationEvent.newBuilder().setEvaluationCompleted(EvaluationCompleted.newBuilder()
-                .setJobId(jobId).setTeam(team).setVerdict(verdict).setAttemptId("attempt-1")).build();
+                .setJobId(jobId).setTeam(team).setVerdict(verdict).setAttemptId("attempt-1")
+                .putCandidateMetrics("exact_match", 0.95).putBaselineMetrics("exact_match", 0.0)
+                .setSummary("exact_match 0.95 >= 0.9")).build();
         kafka.send(Topics.EVALUATION_EVENTS, jobId, event.toByteArray(),
                 Map.of("foundry-event-id", UUID.randomUUID().toString()));
     }
