@@ -151,8 +151,8 @@ public final class AdamW implements AutoCloseable {
                 throw new IllegalArgumentException(file + " is not an AdamW state (no '" + STEP_KEY + "' metadata)");
             }
             if (reader.names().size() != 2 * parameters.size()) {
-                throw new IllegalArgumentException(file + " holds " + reader.names().size() / 2 + " parameters' moments,"
-                        + " this optimizer has " + parameters.size());
+                throw new IllegalArgumentException(file + " holds " + reader.names().size() / 2
+                        + " parameters' moments, this optimizer has " + parameters.size());
             }
             for (int i = 0; i < parameters.size(); i++) {
                 String name = parameters.get(i).name();

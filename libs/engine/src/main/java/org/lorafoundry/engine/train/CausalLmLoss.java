@@ -7,8 +7,8 @@ import ai.djl.ndarray.types.Shape;
 /**
  * transformers' {@code ForCausalLMLoss}: logits at position {@code t} predict the label at {@code t + 1}; cross-entropy
  * over the labels that are not -100. {@link #sum} is its {@code reduction="sum"} (what the loss divides by
- * {@code num_items_in_batch} when the Trainer accumulates gradients), {@link #mean} the plain mean. Differentiable under
- * DJL autograd: every constant it multiplies by is an array in {@code scope} (kept alive until the scope closes, after
+ * {@code num_items_in_batch} when the Trainer accumulates gradients), {@link #mean} the plain mean. Differentiable
+ * under DJL autograd: every constant it multiplies by is an array in {@code scope} (kept alive until the scope closes, after
  * backward).
  */
 public final class CausalLmLoss {
