@@ -9,11 +9,15 @@ For each case (one directory per case under --out), on a base model written by m
                         a random prompt prefix and on the right padding; 4 distinct micro-batches, cycled)
   reference.json    the training settings, per-step loss / grad_norm (before clipping) / lr, versions
 
-The loop is the plain one (what HF's Trainer does for these settings, written out): for each optimizer step,
-for each of `accumulation` micro-batches: loss = model(input_ids, attention_mask, labels).loss (transformers' causal-LM
-loss: shift by one, mean over labels != -100); (loss / accumulation).backward(); then
-grad_norm = clip_grad_norm_(trainable, max_grad_norm); AdamW.step(); scheduler.step(); zero_grad(). The reported loss of
-a step is the mean of its micro-batch losses. AdamW gets every trainable tensor in one group (weight decay on all).
+The loop is what HF's Trainer does for these settings, written out: for each optimizer step, num_items_in_batch = the
+labels != -100 of the step's micro-batches after the shift (labels[..., 1:], as Trainer._get_num_items_in_batch counts);
+for each of `accumulation` micro-batches: loss = model(input_ids, attention_mask, labels,
+num_items_in_batch=num_items_in_batch).loss (transformers' causal-LM loss: shift by one, summed over labels != -100,
+divided by num_items_in_batch); loss.backward() (no division by the accumulation: the Trainer skips it when the model
+takes num_items_in_batch); then grad_norm = clip_grad_norm_(trainable, max_grad_norm); AdamW.step();
+scheduler.step(); zero_grad(). The reported loss of a step is the sum of its micro-batch losses (the Trainer's tr_loss).
+AdamW gets the Trainer's two parameter groups: weight decay on Trainer.get_decay_parameter_names(model), none on the
+rest (biases, LayerNorm/RMSNorm weights); reference.json lists the undecayed tensors by their adapter-file keys.
 The model stays in eval mode (no dropout anywhere; the engine has no base-model dropout), lora_dropout 0.
 
   python make_training_fixtures.py --base-root ../src/test/resources/fixtures --out DIR [--seed N] [--only case,...]
@@ -31,16 +35,19 @@ from safetensors.torch import save_file
 import peft
 import transformers
 from peft import LoraConfig, get_peft_model
-from transformers import AutoModelForCausalLM, get_cosine_schedule_with_warmup, get_linear_schedule_with_warmup
+from transformers import (AutoModelForCausalLM, Trainer, get_cosine_schedule_with_warmup,
+                          get_linear_schedule_with_warmup)
 
 COMMON = dict(steps=20, accumulation=2, batch=2, length=12, lr=1e-2, weight_decay=0.01, betas=[0.9, 0.999], eps=1e-8,
               max_grad_norm=1.0, warmup=3)
 
 # name -> (base fixture, LoraConfig kwargs, schedule)
 CASES = {
-    # q/v/o/down of a GQA Llama, linear schedule.
+    # q/v/o/down of a GQA Llama, linear schedule; full copies of lm_head (decayed) and of every RMSNorm ("norm" is a
+    # suffix of input_layernorm, post_attention_layernorm and model.norm; not decayed).
     "llama-linear": ("llama", dict(target_modules=["q_proj", "v_proj", "o_proj", "down_proj"], r=4, lora_alpha=8,
-                                   lora_dropout=0.0, task_type="CAUSAL_LM"), "linear"),
+                                   lora_dropout=0.0, modules_to_save=["lm_head", "norm"], task_type="CAUSAL_LM"),
+                     "linear"),
     # GPT-2 Conv1D c_attn + c_fc with bias="all" (every bias trains, LayerNorms' too) and modules_to_save=["ln_f"],
     # cosine schedule.
     "gpt2-cosine": ("gpt2", dict(target_modules=["c_attn", "c_fc"], r=4, lora_alpha=16, lora_dropout=0.0, bias="all",
@@ -126,8 +133,14 @@ def make_case(name, base_name, kwargs, schedule, base_root, out, seed):
 
     ids, mask, labels = make_batches(model.config.vocab_size, s, seed)
     trainable = [p for p in model.parameters() if p.requires_grad]
-    opt = torch.optim.AdamW(trainable, lr=s["lr"], betas=tuple(s["betas"]), eps=s["eps"],
-                            weight_decay=s["weight_decay"])
+    # Trainer.create_optimizer's grouping (the method uses nothing of the Trainer instance).
+    decay_names = set(Trainer.get_decay_parameter_names(None, model))
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    groups = [{"params": [p for n, p in named if n in decay_names], "weight_decay": s["weight_decay"]},
+              {"params": [p for n, p in named if n not in decay_names], "weight_decay": 0.0}]
+    no_decay = sorted(n.replace(".modules_to_save.default.", ".").replace(".default.", ".")
+                      for n, p in named if n not in decay_names and ".original_module." not in n)
+    opt = torch.optim.AdamW(groups, lr=s["lr"], betas=tuple(s["betas"]), eps=s["eps"])
     make = get_linear_schedule_with_warmup if schedule == "linear" else get_cosine_schedule_with_warmup
     sched = make(opt, num_warmup_steps=s["warmup"], num_training_steps=s["steps"])
     losses, norms, lrs = [], [], []
@@ -135,16 +148,18 @@ def make_case(name, base_name, kwargs, schedule, base_root, out, seed):
     for step in range(s["steps"]):
         lrs.append(opt.param_groups[0]["lr"])
         total = 0.0
+        num_items_in_batch = sum(labels[k + i][..., 1:].ne(-100).sum() for i in range(s["accumulation"]))
         for _ in range(s["accumulation"]):
-            loss = model(input_ids=ids[k], attention_mask=mask[k], labels=labels[k]).loss
-            (loss / s["accumulation"]).backward()
+            loss = model(input_ids=ids[k], attention_mask=mask[k], labels=labels[k],
+                         num_items_in_batch=num_items_in_batch).loss
+            loss.backward()
             total += loss.item()
             k += 1
         norm = torch.nn.utils.clip_grad_norm_(trainable, s["max_grad_norm"])
         opt.step()
         sched.step()
         opt.zero_grad()
-        losses.append(total / s["accumulation"])
+        losses.append(total)
         norms.append(norm.item())
     model.save_pretrained(os.path.join(d, "final"))
     tidy_config(os.path.join(d, "final"), base_name)
@@ -152,7 +167,8 @@ def make_case(name, base_name, kwargs, schedule, base_root, out, seed):
               os.path.join(d, "batches.safetensors"), metadata={"producer": "make_training_fixtures.py"})
     reference = {
         "case": name, "base": base_name, "seed": seed, "lora_config": kwargs, "training": s,
-        "losses": losses, "grad_norms": norms, "lrs": lrs,
+        "losses": losses, "grad_norms": norms, "lrs": lrs, "no_decay_parameters": no_decay,
+        "labelled_tokens_per_micro_batch": [int(labels[i][..., 1:].ne(-100).sum()) for i in range(len(labels))],
         "versions": {"torch": torch.__version__, "transformers": transformers.__version__, "peft": peft.__version__},
     }
     with open(os.path.join(d, "reference.json"), "w") as f:

@@ -25,6 +25,10 @@ import org.lorafoundry.engine.train.TrainingBatch;
  * the row's first is set to -100, so no token is learned from the previous example's last token. Attention is NOT
  * reset at example boundaries: tokens attend to the earlier examples of their row (the model takes only a causal +
  * padding mask; per-example masks / position ids are not implemented), and positions run on across the row.
+ *
+ * <p><b>Position</b>: {@link #position()} says where the next batch starts (epoch, row of that epoch's order) and
+ * {@link #seek} moves the iterator there, replaying the shuffles of the epochs before it, so a resumed run sees
+ * exactly the batches the interrupted one would have seen.
  */
 public final class BatchIterator implements Iterator<TrainingBatch> {
 
@@ -47,9 +51,22 @@ public final class BatchIterator implements Iterator<TrainingBatch> {
         }
     }
 
+    /**
+     * Where the next batch starts: row {@code row} of epoch {@code epoch}'s (shuffled, packed) rows, both 0-based.
+     */
+    public record Position(int epoch, int row) {
+        public static final Position START = new Position(0, 0);
+
+        public Position {
+            if (epoch < 0 || row < 0) {
+                throw new IllegalArgumentException("epoch and row must be >= 0, got " + epoch + ", " + row);
+            }
+        }
+    }
+
     private final List<TrainingExample> examples;
     private final Options options;
-    private final Random random;
+    private Random random;
     private int epoch;
     private List<List<TrainingExample>> rows = List.of();
     private int next;
@@ -76,6 +93,60 @@ public final class BatchIterator implements Iterator<TrainingBatch> {
         return Math.max(0, epoch - 1);
     }
 
+    /** Where the next batch starts ({@code (e + 1, 0)} once epoch {@code e} has been handed out entirely). */
+    public Position position() {
+        if (epoch > 0 && next < rows.size()) {
+            return new Position(epoch - 1, next);
+        }
+        return new Position(epoch, 0);
+    }
+
+    /** Epochs handed out so far, fractional: the finished ones plus the share of the current epoch's rows. */
+    public double epochsDone() {
+        if (epoch > 0 && next < rows.size()) {
+            return epoch - 1 + (double) next / rows.size();
+        }
+        return epoch;
+    }
+
+    /**
+     * Moves to {@code position} (of an iterator with the same examples and options): the shuffles of every epoch up
+     * to it are drawn again from the seed, so the batches from there on are the ones an uninterrupted iterator gives.
+     */
+    public void seek(Position position) {
+        if (position.epoch() > options.epochs()) {
+            throw new IllegalArgumentException("position " + position + " is past the last of " + options.epochs()
+                    + " epochs");
+        }
+        random = new Random(options.seed());
+        epoch = 0;
+        rows = List.of();
+        next = 0;
+        while (epoch <= position.epoch() && epoch < options.epochs()) {
+            startEpoch();
+        }
+        if (position.row() > rows.size()) {
+            throw new IllegalArgumentException("position " + position + " is past the " + rows.size()
+                    + " rows of epoch " + position.epoch() + " (other examples or options than the run that recorded"
+                    + " it?)");
+        }
+        next = position.epoch() < epoch ? position.row() : rows.size();
+    }
+
+    /**
+     * Micro-batches in each of the first {@code epochs} epochs (with packing, each epoch's row count depends on its
+     * shuffle), computed on a copy of the shuffling state: this iterator does not move.
+     */
+    public List<Integer> batchesPerEpoch(int epochs) {
+        Random planning = new Random(options.seed());
+        List<Integer> out = new ArrayList<>(epochs);
+        for (int e = 0; e < epochs; e++) {
+            int rowCount = buildRows(order(planning)).size();
+            out.add((rowCount + options.batchSize() - 1) / options.batchSize());
+        }
+        return out;
+    }
+
     @Override
     public boolean hasNext() {
         if (next < rows.size()) {
@@ -89,13 +160,23 @@ public final class BatchIterator implements Iterator<TrainingBatch> {
     }
 
     private void startEpoch() {
+        rows = buildRows(order(random));
+        next = 0;
+        epoch++;
+    }
+
+    private List<Integer> order(Random rng) {
         List<Integer> order = new ArrayList<>(examples.size());
         for (int i = 0; i < examples.size(); i++) {
             order.add(i);
         }
         if (options.shuffle()) {
-            Collections.shuffle(order, random);
+            Collections.shuffle(order, rng);
         }
+        return order;
+    }
+
+    private List<List<TrainingExample>> buildRows(List<Integer> order) {
         List<List<TrainingExample>> built = new ArrayList<>();
         List<TrainingExample> row = new ArrayList<>();
         int rowLength = 0;
@@ -117,9 +198,7 @@ public final class BatchIterator implements Iterator<TrainingBatch> {
         if (!row.isEmpty()) {
             built.add(row);
         }
-        rows = built;
-        next = 0;
-        epoch++;
+        return built;
     }
 
     @Override

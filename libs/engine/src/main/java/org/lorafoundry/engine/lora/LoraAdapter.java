@@ -88,8 +88,14 @@ public final class LoraAdapter {
         return out;
     }
 
-    /** The key PEFT gives a copied base parameter: a targeted projection's bias is {@code <module>.base_layer.bias}. */
-    String savedKey(String parameterName) {
+    /**
+     * The key of a trainable tensor in {@code adapter_model.safetensors}: LoRA weights keep their names; a copied base
+     * parameter gets PEFT's prefix, and a targeted projection's bias is {@code <module>.base_layer.bias}.
+     */
+    public String savedKey(String parameterName) {
+        if (parameterName.startsWith(PEFT_PREFIX)) {
+            return parameterName;
+        }
         int dot = parameterName.lastIndexOf('.');
         String module = parameterName.substring(0, Math.max(dot, 0));
         if (dot > 0 && layers.containsKey(module)) {

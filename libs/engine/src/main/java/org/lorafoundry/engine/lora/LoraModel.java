@@ -131,16 +131,14 @@ public final class LoraModel implements AutoCloseable {
                     int r = t.r();
                     float[] a = new float[r * in]; // PEFT layout [r, in], filled in that order
                     float[] b = new float[out * r]; // [out, r]
-                    float[] aT;
-                    float[] bT;
                     NDArray a0 = null;
                     NDArray b0 = null;
                     if (config.isPissa()) {
                         PissaInit.Factors f = PissaInit.factors(t.module(), t.linear().weight(), r, t.scaling());
-                        aT = f.aT();
-                        bT = f.bT();
-                        a0 = manager.create(f.aT(), new Shape(in, r));
-                        b0 = manager.create(f.bT(), new Shape(r, out));
+                        a = transpose(f.aT(), in, r);
+                        b = transpose(f.bT(), r, out);
+                        a0 = heldTransposed(manager, a, r, in);
+                        b0 = heldTransposed(manager, b, out, r);
                     } else {
                         if (init.equals("gaussian")) {
                             for (int i = 0; i < a.length; i++) {
@@ -152,11 +150,11 @@ public final class LoraModel implements AutoCloseable {
                         if (init.equals("false")) {
                             uniform(rng, b, 1 / Math.sqrt(r));
                         }
-                        aT = transpose(a, r, in);
-                        bT = transpose(b, out, r);
                     }
+                    // Held as transposed views of PEFT's layout, exactly as loadAdapter holds what it reads: a created
+                    // adapter and the same adapter saved and loaded again compute bit for bit alike (exact resume).
                     adapter.add(new LoraWeights(adapter, t.linear(), r, t.alpha(), t.scaling(),
-                            manager.create(aT, new Shape(in, r)), manager.create(bT, new Shape(r, out)),
+                            heldTransposed(manager, a, r, in), heldTransposed(manager, b, out, r),
                             manager.create((float) t.scaling()), a0, b0));
                 }
                 for (String p : targets.savedParameters()) {
@@ -263,8 +261,8 @@ public final class LoraModel implements AutoCloseable {
                     NDArray b0 = null;
                     if (targets.config().isPissa()) {
                         PissaInit.Factors f = PissaInit.factors(t.module(), t.linear().weight(), t.r(), t.scaling());
-                        a0 = manager.create(f.aT(), new Shape(in, t.r()));
-                        b0 = manager.create(f.bT(), new Shape(t.r(), out));
+                        a0 = heldTransposed(manager, transpose(f.aT(), in, t.r()), t.r(), in);
+                        b0 = heldTransposed(manager, transpose(f.bT(), t.r(), out), out, t.r());
                     }
                     adapter.add(new LoraWeights(adapter, t.linear(), t.r(), t.alpha(), t.scaling(),
                             a.toNDArray(manager).transpose(), b.toNDArray(manager).transpose(),
@@ -713,6 +711,14 @@ public final class LoraModel implements AutoCloseable {
         for (int i = 0; i < out.length; i++) {
             out[i] = (float) ((rng.nextDouble() * 2 - 1) * bound);
         }
+    }
+
+    /**
+     * {@code peft} ({@code [rows, cols]}, PEFT's layout) held as its transposed view {@code [cols, rows]}: the layout
+     * of every LoRA factor here, created or loaded, so the same values always compute bit for bit alike.
+     */
+    private static NDArray heldTransposed(NDManager manager, float[] peft, int rows, int cols) {
+        return manager.create(peft, new Shape(rows, cols)).transpose();
     }
 
     private static float[] transpose(float[] m, int rows, int cols) {

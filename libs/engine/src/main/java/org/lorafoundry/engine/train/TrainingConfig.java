@@ -3,12 +3,17 @@ package org.lorafoundry.engine.train;
 /**
  * What a LoRA training run does, with transformers' {@code TrainingArguments} meanings: AdamW as
  * {@code torch.optim.AdamW} ({@code learningRate}, {@code beta1}, {@code beta2}, {@code epsilon}, decoupled
- * {@code weightDecay} on every trainable tensor), clipping by global norm ({@code maxGradNorm}; 0 = off), a schedule
- * with {@code warmupSteps} over {@code maxSteps} optimizer steps, and {@code gradientAccumulationSteps} micro-batches
- * per optimizer step.
+ * {@code weightDecay} on the tensors {@link WeightDecayGroups} decays), clipping by global norm ({@code maxGradNorm};
+ * 0 = off), a schedule with {@code warmupSteps} over {@code maxSteps} optimizer steps, and
+ * {@code gradientAccumulationSteps} micro-batches per optimizer step.
+ *
+ * @param seed what {@code lora_dropout}'s masks derive from (with the step and micro-batch: see {@link DropoutSeeds})
+ * @param klWeight weight of the forgetting term {@code KL(base || adapter)} on reference batches (0 = not trained on;
+ *     it is still measured when reference batches are given)
  */
 public record TrainingConfig(double learningRate, double weightDecay, double beta1, double beta2, double epsilon,
-        double maxGradNorm, int warmupSteps, int maxSteps, LrSchedule schedule, int gradientAccumulationSteps) {
+        double maxGradNorm, int warmupSteps, int maxSteps, LrSchedule schedule, int gradientAccumulationSteps,
+        long seed, double klWeight) {
 
     public TrainingConfig {
         require(learningRate >= 0 && Double.isFinite(learningRate), "learningRate must be >= 0: " + learningRate);
@@ -21,6 +26,7 @@ public record TrainingConfig(double learningRate, double weightDecay, double bet
         require(maxSteps >= 1, "maxSteps must be >= 1: " + maxSteps);
         require(warmupSteps >= 0, "warmupSteps must be >= 0: " + warmupSteps);
         require(gradientAccumulationSteps >= 1, "gradientAccumulationSteps must be >= 1: " + gradientAccumulationSteps);
+        require(klWeight >= 0 && Double.isFinite(klWeight), "klWeight must be >= 0: " + klWeight);
         if (schedule == null) {
             throw new IllegalArgumentException("schedule must not be null");
         }
@@ -53,6 +59,8 @@ public record TrainingConfig(double learningRate, double weightDecay, double bet
         private int maxSteps = 100;
         private LrSchedule schedule = LrSchedule.LINEAR;
         private int gradientAccumulationSteps = 1;
+        private long seed = 42;
+        private double klWeight;
 
         public Builder learningRate(double v) {
             learningRate = v;
@@ -100,9 +108,20 @@ public record TrainingConfig(double learningRate, double weightDecay, double bet
             return this;
         }
 
+        /** transformers' default seed is 42. */
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder klWeight(double v) {
+            klWeight = v;
+            return this;
+        }
+
         public TrainingConfig build() {
             return new TrainingConfig(learningRate, weightDecay, beta1, beta2, epsilon, maxGradNorm, warmupSteps,
-                    maxSteps, schedule, gradientAccumulationSteps);
+                    maxSteps, schedule, gradientAccumulationSteps, seed, klWeight);
         }
     }
 }

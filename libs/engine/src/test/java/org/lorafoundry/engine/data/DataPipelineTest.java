@@ -229,6 +229,51 @@ class DataPipelineTest {
     }
 
     @Test
+    void seekingToARecordedPositionReplaysTheSameBatches() {
+        List<TrainingExample> data = examples(23);
+        for (boolean packing : new boolean[] {false, true}) {
+            BatchIterator.Options options = new BatchIterator.Options(3, 9, 0, 5, true, packing, 3);
+            BatchIterator uninterrupted = new BatchIterator(data, options);
+            List<BatchIterator.Position> positions = new ArrayList<>();
+            List<TrainingBatch> batches = new ArrayList<>();
+            while (uninterrupted.hasNext()) {
+                positions.add(uninterrupted.position());
+                batches.add(uninterrupted.next());
+            }
+            assertThat(uninterrupted.position()).isEqualTo(new BatchIterator.Position(3, 0));
+            assertThat(uninterrupted.epochsDone()).isEqualTo(3.0);
+            assertThat(positions.get(0)).isEqualTo(BatchIterator.Position.START);
+            assertThat(positions).extracting(BatchIterator.Position::epoch).isSorted().contains(0, 1, 2);
+            for (int k : new int[] {0, 1, 5, positions.size() / 2, positions.size() - 1}) {
+                BatchIterator resumed = new BatchIterator(data, options);
+                resumed.seek(positions.get(k));
+                List<TrainingBatch> rest = all(resumed);
+                assertThat(rest).as("packing %s, from batch %d", packing, k).hasSize(batches.size() - k);
+                for (int i = 0; i < rest.size(); i++) {
+                    assertThat(rest.get(i).inputIds()).isEqualTo(batches.get(k + i).inputIds());
+                    assertThat(rest.get(i).labels()).isEqualTo(batches.get(k + i).labels());
+                }
+            }
+            // the planned batch counts are those the iterator hands out, and planning does not move it
+            BatchIterator fresh = new BatchIterator(data, options);
+            List<Integer> plan = fresh.batchesPerEpoch(3);
+            assertThat(fresh.position()).isEqualTo(BatchIterator.Position.START);
+            for (int e = 0; e < 3; e++) {
+                int epoch = e;
+                assertThat(positions.stream().filter(p -> p.epoch() == epoch).count()).as("epoch %d", e)
+                        .isEqualTo(plan.get(e).longValue());
+            }
+            if (packing) {
+                assertThat(plan.stream().mapToInt(Integer::intValue).sum()).isLessThan(3 * 8);
+            } else {
+                assertThat(plan).containsExactly(8, 8, 8);
+            }
+        }
+        BatchIterator it = new BatchIterator(data, new BatchIterator.Options(3, 9, 0, 5, true, false, 1));
+        assertThatThrownBy(() -> it.seek(new BatchIterator.Position(0, 24))).hasMessageContaining("past the 23 rows");
+    }
+
+    @Test
     void batchesArePaddedToTheLongestWithMaskedLabels() {
         List<TrainingExample> data = examples(3); // lengths 2, 3, 4
         List<TrainingBatch> batches = all(new BatchIterator(data, new BatchIterator.Options(2, 16, 7, 0, false, false, 1)));

@@ -34,6 +34,16 @@ class LoraTrainerTest {
         manager.close();
     }
 
+    /**
+     * The values of a possibly non-contiguous array (LoRA weights are transposed views). DJL's toFloatArray() on such
+     * an array leaves a contiguous copy in the array's manager; the flattened copy here is closed at once.
+     */
+    static float[] values(NDArray a) {
+        try (NDArray flat = a.flatten()) {
+            return flat.toFloatArray();
+        }
+    }
+
     private static Path trainingCase(String name) {
         return Fixtures.root().resolve("training").resolve(name);
     }
@@ -56,7 +66,7 @@ class LoraTrainerTest {
             int arrays = scope.getManagedArrays().size();
             try (LoraTrainer trainer = new LoraTrainer(lora, "a", config(6))) {
                 Map<String, float[]> trainable = new HashMap<>();
-                trainer.parameters().forEach(p -> trainable.put(p.name(), p.value().toFloatArray()));
+                trainer.parameters().forEach(p -> trainable.put(p.name(), values(p.value())));
                 trainer.step(batches.subList(0, 2));
                 int afterOne = scope.getManagedArrays().size();
                 for (int i = 1; i < 6; i++) {
@@ -64,7 +74,7 @@ class LoraTrainerTest {
                 }
                 assertThat(scope.getManagedArrays()).as("no arrays pile up step after step").hasSize(afterOne);
                 for (Parameter p : trainer.parameters()) {
-                    assertThat(p.value().toFloatArray()).as(p.name()).isNotEqualTo(trainable.get(p.name()));
+                    assertThat(values(p.value())).as(p.name()).isNotEqualTo(trainable.get(p.name()));
                 }
             }
             assertThat(scope.getManagedArrays()).as("closing frees the optimizer state").hasSize(arrays);
@@ -73,6 +83,75 @@ class LoraTrainerTest {
                 assertThat(p.value().toFloatArray()).as(n).isEqualTo(before.get(n));
             });
         }
+    }
+
+    @Test
+    void accumulatedMicroBatchesWeighEveryLabelledTokenAlike() throws Exception {
+        List<TrainingBatch> batches = TrainingParity.batches(trainingCase("llama-linear").resolve("batches.safetensors"));
+        TrainingBatch few = batches.get(0);
+        TrainingBatch many = batches.get(1);
+        assertThat(few.labelledTokens()).isNotEqualTo(many.labelledTokens());
+        TrainingBatch both = new TrainingBatch(concat(few.inputIds(), many.inputIds()),
+                concat(few.attentionMask(), many.attentionMask()), concat(few.labels(), many.labels()),
+                few.batchSize() + many.batchSize(), few.length());
+        LoraConfig lora = LoraConfig.builder().targetModules("q_proj", "v_proj").r(4).initLoraWeights("false").build();
+        try (NDManager scope = manager.newSubManager();
+                LoraModel accumulated = LoraModel.load(Fixtures.model("llama"), scope);
+                LoraModel single = LoraModel.load(Fixtures.model("llama"), scope)) {
+            accumulated.createAdapter("a", lora, 3);
+            single.createAdapter("a", lora, 3);
+            double fewMean = meanLoss(accumulated, few, scope);
+            double manyMean = meanLoss(accumulated, many, scope);
+            float[] before = values(accumulated.adapter("a").trainableParameters().get(0).value());
+            TrainingConfig.Builder settings = TrainingConfig.builder().learningRate(1e-2).maxSteps(1).warmupSteps(0)
+                    .weightDecay(0.01);
+            StepMetrics two;
+            StepMetrics one;
+            try (LoraTrainer t = new LoraTrainer(accumulated, "a", settings.gradientAccumulationSteps(2).build())) {
+                two = t.step(List.of(few, many));
+            }
+            try (LoraTrainer t = new LoraTrainer(single, "a", settings.gradientAccumulationSteps(1).build())) {
+                one = t.step(List.of(both));
+            }
+            assertThat(values(accumulated.adapter("a").trainableParameters().get(0).value())).as("it trained")
+                    .isNotEqualTo(before);
+            // two micro-batches accumulated = one batch holding both: the same loss and the same update
+            assertThat(two.loss()).isCloseTo(one.loss(), org.assertj.core.data.Offset.offset(1e-6 * one.loss()));
+            assertThat(two.labelledTokens()).isEqualTo(one.labelledTokens()).isEqualTo(both.labelledTokens());
+            assertThat(two.loss()).isCloseTo((fewMean * few.labelledTokens() + manyMean * many.labelledTokens())
+                    / both.labelledTokens(), org.assertj.core.data.Offset.offset(1e-5));
+            System.out.printf("[accumulation] %d + %d labels: accumulated loss %.7f, one batch %.7f, mean of the"
+                    + " micro-batch means %.7f%n", few.labelledTokens(), many.labelledTokens(), two.loss(), one.loss(),
+                    (fewMean + manyMean) / 2);
+            assertThat(Math.abs(two.loss() - (fewMean + manyMean) / 2)).as("not the mean of micro-batch means")
+                    .isGreaterThan(1e-3);
+            double diff = 0;
+            List<Parameter> a = accumulated.adapter("a").trainableParameters();
+            List<Parameter> b = single.adapter("a").trainableParameters();
+            for (int i = 0; i < a.size(); i++) {
+                float[] x = values(a.get(i).value());
+                float[] y = values(b.get(i).value());
+                for (int j = 0; j < x.length; j++) {
+                    diff = Math.max(diff, Math.abs(x[j] - y[j]));
+                }
+            }
+            assertThat(diff).as("updated weights").isLessThan(1e-6);
+        }
+    }
+
+    private static double meanLoss(LoraModel lora, TrainingBatch batch, NDManager scope) {
+        try (NDManager m = scope.newSubManager()) {
+            Shape shape = new Shape(batch.batchSize(), batch.length());
+            NDArray logits = lora.forward(m.create(batch.inputIds(), shape), m.create(batch.attentionMask(), shape),
+                    "a");
+            return CausalLmLoss.mean(logits, batch, m).getFloat();
+        }
+    }
+
+    private static long[] concat(long[] a, long[] b) {
+        long[] out = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, out, a.length, b.length);
+        return out;
     }
 
     @Test

@@ -84,6 +84,13 @@ final class TrainingParity {
             lora.loadAdapter("t", caseDir.resolve("initial"));
             TrainingResult result;
             try (LoraTrainer trainer = new LoraTrainer(lora, "t", config)) {
+                // HF Trainer's parameter groups: biases and norm weights undecayed, the rest decayed
+                List<String> noDecay = trainer.decayGroups().noDecay().stream()
+                        .map(p -> lora.adapter("t").savedKey(p.name())).sorted().toList();
+                List<String> expectedNoDecay = new ArrayList<>();
+                ref.get("no_decay_parameters").forEach(n -> expectedNoDecay.add(n.asText()));
+                assertThat(noDecay).as("tensors without weight decay").isEqualTo(expectedNoDecay);
+                assertThat(trainer.decayGroups().decay()).as("decayed tensors").isNotEmpty();
                 result = trainer.train(batches.iterator(), seen::add, () -> false);
             }
             assertThat(result.cancelled()).isFalse();
