@@ -67,7 +67,6 @@ public final class RegistryTestSupport {
 
     /** Writes a small PEFT directory (adapter_config.json + adapter_model.safetensors) where a trainer would. */
     public static DirectoryRef writeAdapter(BlobStore blobs, String jobId, int rank) throws IOException {
-        String prefix = "checkpoints/" + jobId + "/final/";
         byte[] config = ("{\"peft_type\": \"LORA\", \"task_type\": \"CAUSAL_LM\", \"r\": " + rank + ", \"lora_alpha\": "
                 + (2 * rank) + ", \"target_modules\": [\"q_proj\", \"v_proj\"], \"base_model_name_or_path\": \""
                 + BASE_MODEL + "\"}").getBytes(StandardCharsets.UTF_8);
@@ -75,9 +74,15 @@ public final class RegistryTestSupport {
         for (int i = 0; i < weights.length; i++) {
             weights[i] = (byte) (i * 31 + rank + jobId.hashCode());
         }
+        return writeAdapter(blobs, jobId, Map.of("adapter_config.json", config, "adapter_model.safetensors", weights));
+    }
+
+    /** Writes these files (relative path to bytes) as the job's adapter directory where a trainer would. */
+    public static DirectoryRef writeAdapter(BlobStore blobs, String jobId, Map<String, byte[]> contents)
+            throws IOException {
+        String prefix = "checkpoints/" + jobId + "/final/";
         List<BlobRef> files = new ArrayList<>();
-        for (Map.Entry<String, byte[]> file : Map.of("adapter_config.json", config, "adapter_model.safetensors", weights)
-                .entrySet()) {
+        for (Map.Entry<String, byte[]> file : contents.entrySet()) {
             org.lorafoundry.platform.blob.BlobRef ref = blobs.put(prefix + file.getKey(),
                     new ByteArrayInputStream(file.getValue()));
             files.add(BlobRef.newBuilder().setUri(ref.uri().toString()).setSha256(ref.sha256())
@@ -132,6 +137,7 @@ public final class RegistryTestSupport {
                         .setBaseModelName(BASE_MODEL).setDescription("base model " + BASE_MODEL))
                 .addThresholdResults(ThresholdResult.newBuilder().setMetricName("accuracy")
                         .setKind(ThresholdKind.THRESHOLD_KIND_VALUE).setCandidateValue(job.accuracy()).setPassed(passed)
+                        .setValueThreshold(ValueThreshold.newBuilder().setLowerBound(0.8))
                         .setMessage("accuracy " + job.accuracy() + (passed ? " >= 0.8: passed" : " < 0.8: failed")))
                 .setTraining(training).setAttemptId("attempt-1").setExamplesEvaluated(200)
                 .setSummary(passed ? "PASSED: 1 of 1 thresholds passed" : "FAILED: 1 of 1 thresholds failed (accuracy)")

@@ -56,9 +56,9 @@ public class BaseModelResource {
 
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
-    @Operation(summary = "Register a base model (admin)", description = "Validates the directory (config.json with a "
-            + "supported model_type, tokenizer.json, safetensors headers), computes its manifest checksum and "
-            + "parameter count, and publishes BaseModelRegistered. The same name with the same checksum changes "
+    @Operation(summary = "Register a base model (admin)", description = "Validates the directory with the LoRA engine "
+            + "(config.json of an architecture it runs, tokenizer.json that loads, safetensors headers), computes its "
+            + "manifest checksum and parameter count, and publishes BaseModelRegistered. The same name with the same checksum changes "
             + "nothing (200 existing); another checksum is 409 BASE_MODEL_CONFLICT unless ?replace=true (audited).")
     @APIResponse(responseCode = "201", description = "Registered",
             content = @Content(schema = @Schema(implementation = BaseModelRegistrationView.class)))

@@ -8,10 +8,9 @@ import java.nio.file.Path;
  * from it: architecture, config summary (including the linear modules a LoRA can target), parameter count, and every
  * file with its SHA-256 (the manifest checksum that pins the exact weights).
  *
- * <p>The seam for the LoRA engine (libs/engine, issue 8): today {@link ConfigFileInspector} reads config.json,
- * tokenizer.json and the safetensors headers without loading weights. An engine-backed inspector that also loads the
- * model (architecture supported by the engine, tokenizer loadable) replaces it by being a bean of this type:
- * {@code ConfigFileInspector} is a {@code @DefaultBean}, so any other implementation wins without touching callers.
+ * <p>{@link EngineModelInspector} does it with the LoRA engine's readers. It is a {@code @DefaultBean}, so another
+ * implementation (e.g. one that also loads the weights on a machine with the memory for it) replaces it by being a
+ * bean of this type, without touching callers.
  */
 public interface BaseModelInspector {
 

@@ -3,7 +3,8 @@ package org.lorafoundry.registry.service;
 /**
  * A model directory that cannot be registered.
  *
- * @see #code() LOCATION_INVALID, CONFIG_UNREADABLE, UNSUPPORTED_ARCHITECTURE, TOKENIZER_UNREADABLE, WEIGHTS_UNREADABLE
+ * @see #code() LOCATION_INVALID, CONFIG_UNREADABLE, CONFIG_INVALID, UNSUPPORTED_ARCHITECTURE, TOKENIZER_UNREADABLE,
+ *      TOKENIZER_MISMATCH, WEIGHTS_UNREADABLE
  */
 public class BaseModelInvalidException extends Exception {
 

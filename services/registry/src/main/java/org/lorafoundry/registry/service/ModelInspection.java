@@ -10,7 +10,7 @@ import org.lorafoundry.proto.v1.ModelConfigSummary;
  * @param config         the config summary, {@code linear_module_names} included
  * @param parameterCount sum of the element counts of every tensor in the safetensors files
  * @param files          every file (relative path, size, SHA-256) and the manifest checksum
- * @param inspector      which inspector validated it, e.g. {@code config-file}
+ * @param inspector      which inspector validated it, e.g. {@code engine}
  */
 public record ModelInspection(String architecture, ModelConfigSummary config, long parameterCount, DirectoryRef files,
         String inspector) {

@@ -8,18 +8,22 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.lorafoundry.proto.v1.BlobRef;
+import org.lorafoundry.registry.EngineFixtures;
 import org.lorafoundry.registry.TestModels;
 import org.lorafoundry.registry.TestModels.Tensor;
 
-/** Base-model validation without the engine: config, tokenizer, safetensors headers, manifest checksum. */
-class ConfigFileInspectorTest {
+/** Base-model validation by the engine: config, tokenizer, safetensors headers, manifest checksum. */
+class EngineModelInspectorTest {
 
-    private final ConfigFileInspector inspector = new ConfigFileInspector();
+    private final EngineModelInspector inspector = new EngineModelInspector();
 
     @TempDir
     Path dir;
@@ -98,6 +102,45 @@ class ConfigFileInspectorTest {
                 .hasMessageContaining("model.extra.weight").extracting("code").isEqualTo("WEIGHTS_UNREADABLE");
     }
 
+    /**
+     * Checkpoints written by transformers (sharded F16 with tied embeddings, BF16 qwen2, GPT-2's Conv1D): the parameter
+     * count is transformers' {@code num_parameters()} and the linear modules are its Linear/Conv1D modules but the head.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"gpt2", "llama", "llama-tied", "qwen2"})
+    void transformersCheckpointsGiveTransformersParameterCountAndModules(String fixture) throws Exception {
+        EngineFixtures.copy(fixture, dir, false);
+        JsonNode reference = EngineFixtures.reference(fixture);
+
+        ModelInspection inspection = inspector.inspect(dir);
+
+        assertThat(inspection.parameterCount()).isEqualTo(reference.path("parameters").asLong());
+        List<String> modules = new java.util.ArrayList<>();
+        reference.path("modules").forEach(module -> modules.add(module.asText()));
+        modules.remove("lm_head");
+        assertThat(inspection.config().getLinearModuleNamesList()).containsExactlyElementsOf(modules);
+        assertThat(inspection.config().getModelType()).isEqualTo(reference.path("model_type").asText());
+        assertThat(inspection.architecture()).endsWith(fixture.startsWith("gpt2") ? "LMHeadModel" : "ForCausalLM");
+        assertThat(inspection.inspector()).isEqualTo("engine");
+    }
+
+    @Test
+    void aTokenizerWhoseIdsDoNotFitTheEmbeddingIsRefused() throws Exception {
+        EngineFixtures.copy("llama", dir, false);
+        String config = Files.readString(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), config.replace("\"vocab_size\": 320", "\"vocab_size\": 8"));
+        assertInvalid("TOKENIZER_MISMATCH", "vocab_size 8");
+    }
+
+    @Test
+    void aConfigTheEngineCannotRunIsRefusedWithTheEngineReason() throws Exception {
+        EngineFixtures.copy("llama", dir, false);
+        String config = Files.readString(dir.resolve("config.json"));
+        Files.writeString(dir.resolve("config.json"), config.replace("\"rope_type\": \"default\"",
+                "\"rope_type\": \"yarn\""));
+        assertInvalid("CONFIG_INVALID", "rope_type 'yarn' is not supported");
+    }
+
     @Test
     void gpt2ModuleNamesGetTheTransformerPrefixAndItsOwnConfigNames() throws Exception {
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"gpt2\", \"n_layer\": 1, \"n_embd\": 8, "
@@ -125,7 +168,7 @@ class ConfigFileInspectorTest {
         TestModels.llama(dir, "llama", (byte) 0);
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": \"mistral\", \"architectures\": [\"MistralForCausalLM\"]}");
         assertThatThrownBy(() -> inspector.inspect(dir)).isInstanceOf(BaseModelInvalidException.class)
-                .hasMessageContaining("'mistral'").hasMessageContaining("gpt2, llama, qwen2")
+                .hasMessageContaining("'mistral'").hasMessageContaining("supported architectures: gpt2, llama, qwen2")
                 .extracting("code").isEqualTo("UNSUPPORTED_ARCHITECTURE");
     }
 
@@ -135,26 +178,28 @@ class ConfigFileInspectorTest {
 
         TestModels.llama(dir, "llama", (byte) 0);
         Files.writeString(dir.resolve("config.json"), "{\"model_type\": ");
-        assertInvalid("CONFIG_UNREADABLE", "config.json is not JSON");
+        assertInvalid("CONFIG_UNREADABLE", "config.json is not valid JSON");
+        Files.writeString(dir.resolve("config.json"), "{\"hidden_size\": 8}");
+        assertInvalid("CONFIG_UNREADABLE", "config.json has no model_type (supported: gpt2, llama, qwen2)");
 
         TestModels.llama(dir, "llama", (byte) 0);
         Files.delete(dir.resolve("tokenizer.json"));
         assertInvalid("TOKENIZER_UNREADABLE", "no tokenizer.json");
         Files.writeString(dir.resolve("tokenizer.json"), "{\"model\": [1, 2");
-        assertInvalid("TOKENIZER_UNREADABLE", "tokenizer.json is not JSON");
+        assertInvalid("TOKENIZER_UNREADABLE", "the tokenizer cannot be loaded");
 
         TestModels.llama(dir, "llama", (byte) 0);
         Path weights = dir.resolve("model.safetensors");
         byte[] bytes = Files.readAllBytes(weights);
         Files.write(weights, java.util.Arrays.copyOf(bytes, bytes.length - 100));
-        assertInvalid("WEIGHTS_UNREADABLE", "truncated?");
+        assertInvalid("WEIGHTS_UNREADABLE", "truncated file?");
         Files.write(weights, new byte[] {1, 2, 3});
         assertInvalid("WEIGHTS_UNREADABLE", "shorter than the 8-byte header length");
         Files.write(weights, "garbage that is not a safetensors file at all".getBytes());
-        assertInvalid("WEIGHTS_UNREADABLE", "does not fit the file");
+        assertInvalid("WEIGHTS_UNREADABLE", "not a safetensors file, or truncated");
         Files.delete(weights);
         Files.write(dir.resolve("pytorch_model.bin"), new byte[16]);
-        assertInvalid("WEIGHTS_UNREADABLE", "only safetensors weights are supported");
+        assertInvalid("WEIGHTS_UNREADABLE", "pickled PyTorch checkpoints are not read");
     }
 
     @Test
@@ -165,7 +210,7 @@ class ConfigFileInspectorTest {
         byte[] bytes = Files.readAllBytes(dir.resolve("model.safetensors"));
         String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).replace("[8,8]", "[8,9]");
         Files.write(dir.resolve("model.safetensors"), text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1));
-        assertInvalid("WEIGHTS_UNREADABLE", "needs 288 bytes but data_offsets give 256");
+        assertInvalid("WEIGHTS_UNREADABLE", "spans 256 bytes but F32[8, 9] needs 288");
     }
 
     private void assertInvalid(String code, String message) {
