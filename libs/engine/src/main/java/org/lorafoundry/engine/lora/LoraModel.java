@@ -18,6 +18,7 @@ import java.util.Set;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.lorafoundry.engine.model.CausalLanguageModel;
 import org.lorafoundry.engine.model.HfCheckpointWriter;
+import org.lorafoundry.engine.model.KvCache;
 import org.lorafoundry.engine.model.ModelLoader;
 import org.lorafoundry.engine.nn.ForwardContext;
 import org.lorafoundry.engine.nn.Linear;
@@ -420,6 +421,25 @@ public final class LoraModel implements AutoCloseable {
         } finally {
             lock.readLock().unlock();
         }
+    }
+
+    /**
+     * As {@link #forward}, continuing the tokens {@code cache} holds (see
+     * {@link CausalLanguageModel#forwardWithCache}): for generation, prefill the prompt, then one token at a time.
+     * The cache remembers the adapter of its first pass and refuses another one.
+     */
+    public NDArray forwardWithCache(NDArray inputIds, KvCache cache, String adapter) {
+        lock.readLock().lock();
+        try {
+            return base.forwardWithCache(inputIds, cache, contextLocked(adapter, false));
+        } finally {
+            lock.readLock().unlock();
+        }
+    }
+
+    /** An empty KV cache for {@link #forwardWithCache}, its arrays in a sub-manager of {@code parent}. */
+    public KvCache newKvCache(NDManager parent) {
+        return base.newKvCache(parent);
     }
 
     /**

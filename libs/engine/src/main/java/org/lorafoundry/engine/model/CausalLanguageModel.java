@@ -38,6 +38,20 @@ public interface CausalLanguageModel extends AutoCloseable {
      */
     NDArray forward(NDArray inputIds, NDArray attentionMask, ForwardContext context);
 
+    /**
+     * Logits {@code [B, T, vocab]} for ids {@code [B, T]} that continue the tokens {@code cache} holds: positions
+     * {@code cache.length()..cache.length()+T-1}, attending to the cached keys and values and, causally, to their
+     * own; their keys and values are appended to the cache (only if the pass succeeds). For generation: prefill the
+     * prompt, then one token at a time; the logits equal those of {@link #forward(NDArray, NDArray, ForwardContext)}
+     * on the whole sequence up to float rounding. Rows are not padded (no attention mask); inference passes only.
+     */
+    NDArray forwardWithCache(NDArray inputIds, KvCache cache, ForwardContext context);
+
+    /** An empty KV cache for this model, its arrays in a sub-manager of {@code parent}; close it to free them. */
+    default KvCache newKvCache(NDManager parent) {
+        return KvCache.create(this, parent);
+    }
+
     /** Owner of the weights. */
     NDManager manager();
 

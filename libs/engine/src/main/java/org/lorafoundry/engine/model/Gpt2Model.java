@@ -6,6 +6,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.lorafoundry.engine.nn.Activations;
 import org.lorafoundry.engine.nn.Attention;
@@ -120,35 +121,66 @@ final class Gpt2Model implements CausalLanguageModel {
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, ForwardContext ctx) {
+        return run(inputIds, attentionMask, ctx, null);
+    }
+
+    @Override
+    public NDArray forwardWithCache(NDArray inputIds, KvCache cache, ForwardContext ctx) {
+        return run(inputIds, null, ctx, Objects.requireNonNull(cache, "cache"));
+    }
+
+    /** The forward pass; with a cache, the tokens continue the cached ones (positions and keys shift by its length). */
+    private NDArray run(NDArray inputIds, NDArray attentionMask, ForwardContext ctx, KvCache cache) {
         ModelLoader.checkIds(inputIds, config);
         long batch = inputIds.getShape().get(0);
         int length = Math.toIntExact(inputIds.getShape().get(1));
-        if (length > config.maxPositions()) {
-            throw new IllegalArgumentException("sequence of " + length + " tokens exceeds gpt2's n_positions "
-                    + config.maxPositions());
+        int past = cache == null ? 0 : cache.length();
+        if (past + length > config.maxPositions()) {
+            throw new IllegalArgumentException("sequence of " + (past > 0 ? past + " cached + " : "") + length
+                    + " tokens exceeds gpt2's n_positions " + config.maxPositions());
         }
         NDManager caller = inputIds.getManager();
         int heads = config.numHeads();
         int d = config.headDim();
         int e = config.hiddenSize();
         try (NDManager scope = caller.newSubManager()) {
-            NDArray h = wte.forward(inputIds, ctx);
-            h.attach(scope);
-            NDArray positions = scope.arange(0, length, 1, DataType.INT64);
-            h = h.add(wpe.forward(positions, ctx));
-            NDArray mask = Attention.causalMask(scope, length, attentionMask);
-            for (Block b : blocks) {
-                NDList qkv = b.cAttn.forward(b.ln1.forward(h, ctx), ctx).split(new long[] {e, 2L * e}, 2);
-                NDArray q = Attention.splitHeads(qkv.get(0), batch, length, heads, d);
-                NDArray k = Attention.splitHeads(qkv.get(1), batch, length, heads, d);
-                NDArray v = Attention.splitHeads(qkv.get(2), batch, length, heads, d);
-                NDArray attn = Attention.scaledDotProduct(q, k, v, mask, b.scale);
-                h = h.add(b.attnProj.forward(Attention.mergeHeads(attn, batch, length, heads, d), ctx));
-                h = h.add(b.mlpProj.forward(act.apply(b.cFc.forward(b.ln2.forward(h, ctx), ctx)), ctx));
+            if (cache != null) {
+                cache.begin(this, batch, length, ctx);
             }
-            NDArray logits = lmHead.forward(lnF.forward(h, ctx), ctx);
-            logits.attach(caller);
-            return logits;
+            try {
+                NDArray h = wte.forward(inputIds, ctx);
+                h.attach(scope);
+                NDArray positions = scope.arange(past, past + length, 1, DataType.INT64);
+                h = h.add(wpe.forward(positions, ctx));
+                NDArray mask = cache == null ? Attention.causalMask(scope, length, attentionMask)
+                        : Attention.causalMaskOverCache(scope, length, past);
+                for (int i = 0; i < blocks.size(); i++) {
+                    Block b = blocks.get(i);
+                    NDList qkv = b.cAttn.forward(b.ln1.forward(h, ctx), ctx).split(new long[] {e, 2L * e}, 2);
+                    NDArray q = Attention.splitHeads(qkv.get(0), batch, length, heads, d);
+                    NDArray k = Attention.splitHeads(qkv.get(1), batch, length, heads, d);
+                    NDArray v = Attention.splitHeads(qkv.get(2), batch, length, heads, d);
+                    if (cache != null) {
+                        NDList kv = cache.extend(i, k, v);
+                        k = kv.get(0);
+                        v = kv.get(1);
+                    }
+                    NDArray attn = Attention.scaledDotProduct(q, k, v, mask, b.scale);
+                    h = h.add(b.attnProj.forward(Attention.mergeHeads(attn, batch, length, heads, d), ctx));
+                    h = h.add(b.mlpProj.forward(act.apply(b.cFc.forward(b.ln2.forward(h, ctx), ctx)), ctx));
+                }
+                NDArray logits = lmHead.forward(lnF.forward(h, ctx), ctx);
+                if (cache != null) {
+                    cache.commit();
+                }
+                logits.attach(caller);
+                return logits;
+            } catch (RuntimeException ex) {
+                if (cache != null) {
+                    cache.abandon();
+                }
+                throw ex;
+            }
         }
     }
 

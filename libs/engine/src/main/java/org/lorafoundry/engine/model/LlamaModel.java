@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.UnaryOperator;
 import org.lorafoundry.engine.nn.Activations;
 import org.lorafoundry.engine.nn.Attention;
@@ -119,33 +120,66 @@ final class LlamaModel implements CausalLanguageModel {
 
     @Override
     public NDArray forward(NDArray inputIds, NDArray attentionMask, ForwardContext ctx) {
+        return run(inputIds, attentionMask, ctx, null);
+    }
+
+    @Override
+    public NDArray forwardWithCache(NDArray inputIds, KvCache cache, ForwardContext ctx) {
+        return run(inputIds, null, ctx, Objects.requireNonNull(cache, "cache"));
+    }
+
+    /** The forward pass; with a cache, the tokens continue the cached ones (positions and keys shift by its length). */
+    private NDArray run(NDArray inputIds, NDArray attentionMask, ForwardContext ctx, KvCache cache) {
         ModelLoader.checkIds(inputIds, config);
         long batch = inputIds.getShape().get(0);
         int length = Math.toIntExact(inputIds.getShape().get(1));
+        int past = cache == null ? 0 : cache.length();
         NDManager caller = inputIds.getManager();
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
         int d = config.headDim();
         try (NDManager scope = caller.newSubManager()) {
-            NDArray h = embed.forward(inputIds, ctx);
-            h.attach(scope);
-            NDArray mask = Attention.causalMask(scope, length, attentionMask);
-            NDList cosSin = rope.cosSin(scope, 0, length);
-            for (Layer l : layers) {
-                NDArray x = l.inputNorm.forward(h, ctx);
-                NDArray q = rope.apply(Attention.splitHeads(l.q.forward(x, ctx), batch, length, heads, d), cosSin);
-                NDArray k = rope.apply(Attention.splitHeads(l.k.forward(x, ctx), batch, length, kvHeads, d), cosSin);
-                NDArray v = Attention.splitHeads(l.v.forward(x, ctx), batch, length, kvHeads, d);
-                k = Attention.repeatKv(k, config.groupSize());
-                v = Attention.repeatKv(v, config.groupSize());
-                NDArray attn = Attention.scaledDotProduct(q, k, v, mask, scaling);
-                h = h.add(l.o.forward(Attention.mergeHeads(attn, batch, length, heads, d), ctx));
-                x = l.postNorm.forward(h, ctx);
-                h = h.add(l.down.forward(act.apply(l.gate.forward(x, ctx)).mul(l.up.forward(x, ctx)), ctx));
+            if (cache != null) {
+                cache.begin(this, batch, length, ctx);
             }
-            NDArray logits = lmHead.forward(norm.forward(h, ctx), ctx);
-            logits.attach(caller);
-            return logits;
+            try {
+                NDArray h = embed.forward(inputIds, ctx);
+                h.attach(scope);
+                NDArray mask = cache == null ? Attention.causalMask(scope, length, attentionMask)
+                        : Attention.causalMaskOverCache(scope, length, past);
+                NDList cosSin = rope.cosSin(scope, past, length);
+                for (int i = 0; i < layers.size(); i++) {
+                    Layer l = layers.get(i);
+                    NDArray x = l.inputNorm.forward(h, ctx);
+                    NDArray q = rope.apply(Attention.splitHeads(l.q.forward(x, ctx), batch, length, heads, d),
+                            cosSin);
+                    NDArray k = rope.apply(Attention.splitHeads(l.k.forward(x, ctx), batch, length, kvHeads, d),
+                            cosSin);
+                    NDArray v = Attention.splitHeads(l.v.forward(x, ctx), batch, length, kvHeads, d);
+                    if (cache != null) {
+                        NDList kv = cache.extend(i, k, v);
+                        k = kv.get(0);
+                        v = kv.get(1);
+                    }
+                    k = Attention.repeatKv(k, config.groupSize());
+                    v = Attention.repeatKv(v, config.groupSize());
+                    NDArray attn = Attention.scaledDotProduct(q, k, v, mask, scaling);
+                    h = h.add(l.o.forward(Attention.mergeHeads(attn, batch, length, heads, d), ctx));
+                    x = l.postNorm.forward(h, ctx);
+                    h = h.add(l.down.forward(act.apply(l.gate.forward(x, ctx)).mul(l.up.forward(x, ctx)), ctx));
+                }
+                NDArray logits = lmHead.forward(norm.forward(h, ctx), ctx);
+                if (cache != null) {
+                    cache.commit();
+                }
+                logits.attach(caller);
+                return logits;
+            } catch (RuntimeException ex) {
+                if (cache != null) {
+                    cache.abandon();
+                }
+                throw ex;
+            }
         }
     }
 

@@ -52,6 +52,25 @@ public final class Attention {
         return padding.add(causal);
     }
 
+    /**
+     * Causal mask for {@code length} new queries at positions {@code past..past+length-1} over the {@code past} cached
+     * keys and their own, {@code [1, 1, T, past + T]}; null for a single query, which may see every key. With
+     * {@code past = 0} it equals {@link #causalMask(NDManager, int, NDArray)} without padding.
+     */
+    public static NDArray causalMaskOverCache(NDManager scope, int length, int past) {
+        if (length == 1) {
+            return null;
+        }
+        int keys = past + length;
+        float[] data = new float[length * keys];
+        for (int i = 0; i < length; i++) {
+            for (int j = past + i + 1; j < keys; j++) {
+                data[i * keys + j] = MASKED;
+            }
+        }
+        return scope.create(data, new Shape(1, 1, length, keys));
+    }
+
     /** {@code [B, T, H*D]} to {@code [B, H, T, D]}. */
     public static NDArray splitHeads(NDArray x, long batch, long length, int heads, int headDim) {
         return x.reshape(batch, length, heads, headDim).transpose(0, 2, 1, 3);
