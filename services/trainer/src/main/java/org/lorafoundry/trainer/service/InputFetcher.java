@@ -1,24 +1,21 @@
 package org.lorafoundry.trainer.service;
 
-import java.io.BufferedWriter;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.List;
+import java.nio.file.StandardCopyOption;
 import java.util.Optional;
-import java.util.Random;
 
 import jakarta.enterprise.context.ApplicationScoped;
 
 import org.jboss.logging.Logger;
+import org.lorafoundry.engine.data.DatasetException;
+import org.lorafoundry.engine.data.HoldOut;
 import org.lorafoundry.platform.blob.BlobDirectories;
 import org.lorafoundry.platform.blob.BlobIntegrityException;
 import org.lorafoundry.platform.blob.BlobRef;
@@ -135,30 +132,17 @@ public class InputFetcher {
     }
 
     /**
-     * Holds out {@code fraction} of the training rows as validation, chosen with the job's seed, so every attempt (and
-     * every worker) makes the same split.
+     * Holds out {@code fraction} of the training rows as validation with the job's seed ({@link HoldOut}: the evaluator
+     * picks the same rows to evaluate on).
      */
     static Path holdOut(Path train, double fraction, long seed, Path workDir) throws TrainingFailure {
         try {
-            List<String> rows = new ArrayList<>(Files.readAllLines(train, StandardCharsets.UTF_8));
-            rows.removeIf(String::isBlank);
-            int held = (int) Math.max(1, Math.min(rows.size() - 1, Math.round(rows.size() * fraction)));
-            List<Integer> order = new ArrayList<>();
-            for (int i = 0; i < rows.size(); i++) {
-                order.add(i);
-            }
-            Collections.shuffle(order, new Random(seed));
-            boolean[] validation = new boolean[rows.size()];
-            order.subList(0, held).forEach(i -> validation[i] = true);
             Path kept = workDir.resolve("train-kept.jsonl");
-            Path heldOut = workDir.resolve("validation.jsonl");
-            try (BufferedWriter t = Files.newBufferedWriter(kept); BufferedWriter v = Files.newBufferedWriter(heldOut)) {
-                for (int i = 0; i < rows.size(); i++) {
-                    (validation[i] ? v : t).write(rows.get(i) + "\n");
-                }
-            }
-            Files.move(kept, train, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return heldOut;
+            HoldOut.Split split = HoldOut.split(train, fraction, seed, kept, workDir.resolve("validation.jsonl"));
+            Files.move(kept, train, StandardCopyOption.REPLACE_EXISTING);
+            return split.heldOut();
+        } catch (DatasetException e) {
+            throw new TrainingFailure(TrainingErrorCode.TRAINING_ERROR_CODE_BAD_DATA, e.getMessage(), e);
         } catch (IOException e) {
             throw new TrainingFailure(TrainingErrorCode.TRAINING_ERROR_CODE_STORAGE_ERROR,
                     "holding out the validation rows failed: " + e, e);
