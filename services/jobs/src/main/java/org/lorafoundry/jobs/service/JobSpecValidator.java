@@ -53,7 +53,10 @@ public final class JobSpecValidator {
         }
         checkLora(spec.getLora(), violations);
         checkHyperparameters(spec.getHyperparameters(), violations);
-        checkGatePolicy(spec.getGatePolicy(), violations);
+        if (spec.hasGatePolicy()) {
+            // No gate_policy at all: the evaluator applies the team's default policy (services/evaluator/README.md).
+            checkGatePolicy(spec.getGatePolicy(), violations);
+        }
         return violations.result();
     }
 
@@ -144,7 +147,8 @@ public final class JobSpecValidator {
         if (policy.getThresholdsCount() == 0) {
             v.add(RejectionCode.REJECTION_CODE_GATE_POLICY_EMPTY, "spec.gate_policy.thresholds", "REQUIRED",
                     "a gate policy needs at least one threshold: nothing is blessed by accident "
-                            + "(e.g. exact_match value_threshold lower_bound 0.9)");
+                            + "(e.g. exact_match value_threshold lower_bound 0.9); leave gate_policy out to use "
+                            + "your team's default policy");
             return;
         }
         RejectionCode code = RejectionCode.REJECTION_CODE_INVALID_GATE_POLICY;

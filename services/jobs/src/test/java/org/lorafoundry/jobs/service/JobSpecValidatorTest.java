@@ -49,6 +49,11 @@ class JobSpecValidatorTest {
     }
 
     @Test
+    void aSpecWithoutGatePolicyIsValidForTheTeamDefault() {
+        assertThat(validate(JobSpec.Builder::clearGatePolicy).valid()).isTrue();
+    }
+
+    @Test
     void aGatePolicyWithoutThresholdsIsRefused() {
         ValidationResult result = validate(spec -> spec.setGatePolicy(GatePolicy.getDefaultInstance()));
         assertThat(result.code()).isEqualTo(RejectionCode.REJECTION_CODE_GATE_POLICY_EMPTY);
