@@ -1,13 +1,7 @@
 package org.lorafoundry.trainer.workers;
 
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.URI;
-import java.net.URISyntaxException;
-import java.net.URL;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileSystem;
-import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,7 +9,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Stream;
 
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.lorafoundry.platform.blob.BlobDirectories;
@@ -38,6 +31,7 @@ import org.lorafoundry.proto.v1.TrainingControl;
 import org.lorafoundry.proto.v1.TrainingEvent;
 import org.lorafoundry.proto.v1.TrainingTask;
 import org.lorafoundry.proto.v1.TrainingTaskMessage;
+import org.lorafoundry.testkit.ClasspathDirectories;
 import org.lorafoundry.testkit.Database;
 import org.lorafoundry.testkit.FoundryInfrastructure;
 import org.lorafoundry.testkit.KafkaTestClient;
@@ -69,7 +63,7 @@ final class TrainerTestbed {
         state = Files.createTempDirectory("foundry-trainer-it-");
         blobRoot = state.resolve("blobs");
         blobs = new FileBlobStore(blobRoot);
-        baseModel = copyFixture("fixtures/llama", state.resolve("models/tiny-llama"));
+        baseModel = ClasspathDirectories.copy("fixtures/llama", state.resolve("models/tiny-llama"));
         DirectoryRef files = BlobDirectories.describe(baseModel);
         resolvedBaseModel = ResolvedBaseModel.newBuilder().setName("tiny-llama").setLocationUri(baseModel.toUri().toString())
                 .setSha256(files.getManifestSha256()).setArchitecture("LlamaForCausalLM").setFiles(files).build();
@@ -197,38 +191,6 @@ final class TrainerTestbed {
             return TrainingEvent.parseFrom(record.value());
         } catch (InvalidProtocolBufferException e) {
             throw new AssertionError("undecodable training event at offset " + record.offset(), e);
-        }
-    }
-
-    /** Copies a directory of the classpath (the engine's fixtures test-jar, or a directory) to {@code target}. */
-    static Path copyFixture(String resource, Path target) throws IOException, URISyntaxException {
-        URL url = TrainerTestbed.class.getClassLoader().getResource(resource);
-        if (url == null) {
-            throw new IllegalStateException(resource + " is not on the test classpath (foundry-engine test-jar)");
-        }
-        URI uri = url.toURI();
-        if ("jar".equals(uri.getScheme())) {
-            try (FileSystem jar = FileSystems.newFileSystem(uri, Map.of())) {
-                copyTree(jar.getPath(resource), target);
-            }
-        } else {
-            copyTree(Path.of(uri), target);
-        }
-        return target;
-    }
-
-    private static void copyTree(Path source, Path target) throws IOException {
-        try (Stream<Path> walk = Files.walk(source)) {
-            for (Path path : walk.toList()) {
-                Path to = target.resolve(source.relativize(path).toString());
-                if (Files.isDirectory(path)) {
-                    Files.createDirectories(to);
-                } else {
-                    try (InputStream in = Files.newInputStream(path)) {
-                        Files.copy(in, to);
-                    }
-                }
-            }
         }
     }
 }
