@@ -124,6 +124,9 @@ public class JobReferences {
         return found;
     }
 
+    /** PEFT's special target: every linear layer except the output head (in either field, any case). */
+    static final String ALL_LINEAR = "all-linear";
+
     /** PEFT's matching: a target module is a full module name or its last dotted segments; a regex must full-match. */
     static void checkLoraAgainstArchitecture(LoraConfig lora, ResolvedBaseModel model, Violations violations) {
         ModelConfigSummary config = model.getConfig();
@@ -131,7 +134,7 @@ public class JobReferences {
         RejectionCode code = RejectionCode.REJECTION_CODE_INVALID_LORA_CONFIG;
         if (!modules.isEmpty()) {
             for (String target : lora.getTargetModulesList()) {
-                if (target.equals("all-linear")) {
+                if (target.equalsIgnoreCase(ALL_LINEAR)) {
                     continue;
                 }
                 boolean matches = modules.stream().anyMatch(name -> name.equals(target) || name.endsWith("." + target));
@@ -141,7 +144,7 @@ public class JobReferences {
                             + modules.stream().map(name -> name.substring(name.lastIndexOf('.') + 1)).distinct().limit(8).toList());
                 }
             }
-            if (!lora.getTargetModulesRegex().isEmpty()) {
+            if (!lora.getTargetModulesRegex().isEmpty() && !lora.getTargetModulesRegex().equalsIgnoreCase(ALL_LINEAR)) {
                 try {
                     Pattern pattern = Pattern.compile(lora.getTargetModulesRegex());
                     if (modules.stream().noneMatch(name -> pattern.matcher(name).matches())) {

@@ -29,7 +29,9 @@ final class LoraConfigMapping {
             config.loraDropout(lora.getLoraDropout());
         }
         if (!lora.getTargetModulesRegex().isBlank()) {
-            config.targetModulesRegex(lora.getTargetModulesRegex());
+            config.targetModulesRegex(lora.getTargetModulesRegex()); // "all-linear" included: the engine knows it
+        } else if (lora.getTargetModulesList().stream().anyMatch(ModuleSelector.ALL_LINEAR::equalsIgnoreCase)) {
+            config.targetModules(ModuleSelector.allLinear()); // the list form, as the jobs service also accepts it
         } else if (lora.getTargetModulesCount() > 0) {
             config.targetModules(ModuleSelector.names(lora.getTargetModulesList()));
         }
