@@ -42,7 +42,7 @@ import org.lorafoundry.proto.v1.TrainingSucceeded;
 import org.lorafoundry.proto.v1.TrainingTask;
 import org.lorafoundry.proto.v1.ValueThreshold;
 import org.lorafoundry.proto.v1.Verdict;
-import org.lorafoundry.registry.domain.Manifest;
+import org.lorafoundry.platform.blob.DirectoryManifest;
 import org.lorafoundry.testkit.KafkaTestClient;
 
 /** Helpers of the registry ITs: adapter files in the blob store, EvaluationCompleted events, registry events. */
@@ -91,7 +91,7 @@ public final class RegistryTestSupport {
         files.sort(Comparator.comparing(BlobRef::getRelativePath));
         String first = files.get(0).getUri();
         return DirectoryRef.newBuilder().setUri(first.substring(0, first.length() - files.get(0).getRelativePath().length()))
-                .addAllFiles(files).setManifestSha256(Manifest.sha256(files))
+                .addAllFiles(files).setManifestSha256(DirectoryManifest.sha256(files))
                 .setTotalSizeBytes(files.stream().mapToLong(BlobRef::getSizeBytes).sum()).build();
     }
 

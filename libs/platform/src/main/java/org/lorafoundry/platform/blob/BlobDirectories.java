@@ -106,7 +106,11 @@ public final class BlobDirectories {
         return blobs.open(ref);
     }
 
-    /** Describes a local directory (no upload): file URIs, checksums, manifest. */
+    /**
+     * Describes a local directory (no upload): every regular, non-hidden file (symbolic links to files followed, as in a
+     * Hugging Face cache snapshot; {@code .gitattributes}, {@code .cache/} skipped) with its URI and checksum, and the
+     * manifest checksum. A file removed while it is listed is not part of the directory.
+     */
     public static DirectoryRef describe(Path directory) throws IOException {
         List<org.lorafoundry.proto.v1.BlobRef> files = new ArrayList<>();
         long total = 0;
@@ -119,6 +123,8 @@ public final class BlobDirectories {
                     digest.update(buffer, 0, n);
                 }
                 sha256 = java.util.HexFormat.of().formatHex(digest.digest());
+            } catch (java.nio.file.NoSuchFileException e) {
+                continue;
             }
             long size = Files.size(file);
             total += size;

@@ -74,6 +74,17 @@ class BlobDirectoriesTest {
                 .isInstanceOf(InvalidBlobPathException.class);
     }
 
+    @Test
+    void theManifestListingIsSortedByTheUtf8BytesOfThePaths() {
+        var files = java.util.List.of(
+                org.lorafoundry.proto.v1.BlobRef.newBuilder().setRelativePath("b.txt").setSha256("b".repeat(64)).build(),
+                org.lorafoundry.proto.v1.BlobRef.newBuilder().setRelativePath("a/x.txt").setSha256("a".repeat(64)).build(),
+                org.lorafoundry.proto.v1.BlobRef.newBuilder().setRelativePath("B.txt").setSha256("c".repeat(64)).build());
+        String listing = "c".repeat(64) + "  B.txt\n" + "a".repeat(64) + "  a/x.txt\n" + "b".repeat(64) + "  b.txt\n";
+        assertThat(DirectoryManifest.listing(files)).isEqualTo(listing);
+        assertThat(DirectoryManifest.sha256(files)).isEqualTo(sha(listing));
+    }
+
     private Path directory(String... namesAndContents) throws Exception {
         Path dir = Files.createTempDirectory(temp, "dir");
         for (int i = 0; i < namesAndContents.length; i += 2) {

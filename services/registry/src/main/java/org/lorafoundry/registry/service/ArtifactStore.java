@@ -14,7 +14,7 @@ import org.lorafoundry.platform.blob.BlobIntegrityException;
 import org.lorafoundry.platform.blob.BlobStore;
 import org.lorafoundry.proto.v1.BlobRef;
 import org.lorafoundry.proto.v1.DirectoryRef;
-import org.lorafoundry.registry.domain.Manifest;
+import org.lorafoundry.platform.blob.DirectoryManifest;
 
 /**
  * Adapter directories in the blob store. At registration a version's PEFT files are copied from where the trainer wrote
@@ -74,7 +74,7 @@ public class ArtifactStore {
             }
         }
         DirectoryRef registry = DirectoryRef.newBuilder().setUri(directory).addAllFiles(copied)
-                .setManifestSha256(Manifest.sha256(copied)).setTotalSizeBytes(total).build();
+                .setManifestSha256(DirectoryManifest.sha256(copied)).setTotalSizeBytes(total).build();
         if (!source.getManifestSha256().isEmpty() && !source.getManifestSha256().equals(registry.getManifestSha256())) {
             return new Copy(source, "the files' manifest checksum " + registry.getManifestSha256()
                     + " differs from the announced " + source.getManifestSha256());

@@ -17,7 +17,7 @@ import org.lorafoundry.platform.auth.Caller;
 import org.lorafoundry.platform.blob.BlobIntegrityException;
 import org.lorafoundry.platform.rest.ApiException;
 import org.lorafoundry.proto.v1.BlobRef;
-import org.lorafoundry.registry.domain.Manifest;
+import org.lorafoundry.platform.blob.DirectoryManifest;
 import org.lorafoundry.registry.domain.Names;
 import org.lorafoundry.registry.persistence.VersionRecord;
 import org.slf4j.Logger;
@@ -95,7 +95,7 @@ public class DownloadService {
             zip.closeEntry();
         }
         if (archive.files().stream().noneMatch(file -> file.getRelativePath().equals("SHA256SUMS"))) {
-            entry(zip, archive.folder() + "/SHA256SUMS", Manifest.listing(archive.files()).getBytes(StandardCharsets.UTF_8));
+            entry(zip, archive.folder() + "/SHA256SUMS", DirectoryManifest.listing(archive.files()).getBytes(StandardCharsets.UTF_8));
         }
         zip.finish();
         zip.flush();

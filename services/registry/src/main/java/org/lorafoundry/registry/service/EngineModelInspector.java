@@ -1,5 +1,6 @@
 package org.lorafoundry.registry.service;
 
+import org.lorafoundry.platform.blob.BlobDirectories;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -71,7 +72,7 @@ public class EngineModelInspector implements BaseModelInspector {
                 .setNumKeyValueHeads(config.numKvHeads()).setVocabSize(config.vocabSize())
                 .setMaxPositionEmbeddings(config.maxPositions()).setTorchDtype(dtype)
                 .addAllLinearModuleNames(linear).build();
-        return new ModelInspection(architectureClass(config), summary, parameters, ModelFiles.list(directory),
+        return new ModelInspection(architectureClass(config), summary, parameters, BlobDirectories.describe(directory),
                 "engine");
     }
 

@@ -4,10 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
 
+
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import org.junit.jupiter.api.Test;
-import org.lorafoundry.proto.v1.BlobRef;
 
 class ConfigDiffTest {
 
@@ -26,16 +26,5 @@ class ConfigDiffTest {
         assertThat(diff.get(3).a()).isNull();
         assertThat(diff.get(2).a().asInt()).isEqualTo(8);
         assertThat(diff.get(2).b().asInt()).isEqualTo(16);
-    }
-
-    @Test
-    void theManifestIsTheSha256OfTheSha256sumListingSortedByPath() throws Exception {
-        List<BlobRef> files = List.of(
-                BlobRef.newBuilder().setRelativePath("b.txt").setSha256("b".repeat(64)).build(),
-                BlobRef.newBuilder().setRelativePath("a/x.txt").setSha256("a".repeat(64)).build(),
-                BlobRef.newBuilder().setRelativePath("B.txt").setSha256("c".repeat(64)).build());
-        String listing = "c".repeat(64) + "  B.txt\n" + "a".repeat(64) + "  a/x.txt\n" + "b".repeat(64) + "  b.txt\n";
-        assertThat(Manifest.listing(files)).isEqualTo(listing);
-        assertThat(Manifest.sha256(files)).isEqualTo(Manifest.sha256(listing.getBytes("UTF-8")));
     }
 }

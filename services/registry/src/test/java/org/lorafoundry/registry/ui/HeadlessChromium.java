@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.By;
 import org.openqa.selenium.OutputType;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
@@ -48,7 +49,10 @@ final class HeadlessChromium implements AutoCloseable {
     private HeadlessChromium(ChromeDriver driver, Path profile) {
         this.driver = driver;
         this.profile = profile;
+        // The single-page UI re-renders while a wait reads it: an element found a moment ago may be replaced before its
+        // text is read; the wait then simply looks again.
         this.wait = new WebDriverWait(driver, WAIT);
+        this.wait.ignoring(StaleElementReferenceException.class);
     }
 
     /**
