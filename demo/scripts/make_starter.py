@@ -540,7 +540,8 @@ def write_manifest(out, report):
         f"Command: `{report['command']}`",
         "",
         "Licence: the project's own generated work (grammar, tokenizer, weights and rows all come from the script and "
-        "its seed; no third-party text, weights or data), under the repository's licence.",
+        "its seed; no third-party text, weights or data), under the repository's licence (Apache License 2.0, LICENSE "
+        "at the root).",
         "",
         "| file | bytes | sha256 |",
         "|---|---:|---|",

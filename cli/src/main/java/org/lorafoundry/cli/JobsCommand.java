@@ -1,11 +1,14 @@
 package org.lorafoundry.cli;
 
 import java.security.SecureRandom;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 import com.fasterxml.jackson.databind.JsonNode;
 
@@ -17,12 +20,16 @@ import picocli.CommandLine.ParentCommand;
 import org.lorafoundry.cli.config.Service;
 import org.lorafoundry.cli.http.ApiClient.Reply;
 import org.lorafoundry.cli.http.Query;
+import org.lorafoundry.cli.kafka.JobCommandAnswers;
 import org.lorafoundry.cli.kafka.JobCommandSender;
 import org.lorafoundry.cli.output.Fields;
 import org.lorafoundry.cli.output.Output;
 import org.lorafoundry.cli.output.ProgressBar;
 import org.lorafoundry.cli.output.Table;
 import org.lorafoundry.cli.spec.JobSpecReader;
+import org.lorafoundry.proto.v1.JobAccepted;
+import org.lorafoundry.proto.v1.JobEvent;
+import org.lorafoundry.proto.v1.JobRejected;
 import org.lorafoundry.proto.v1.JobSpec;
 import org.lorafoundry.proto.v1.JobState;
 import org.lorafoundry.proto.v1.TrainingProgress;
@@ -50,13 +57,21 @@ final class JobsCommand {
                             + "127.0.0.1:9092).") String bootstrap,
             @Option(names = "--idempotency-key", paramLabel = "KEY",
                     description = "REST: makes a retried submission one job (the same key returns the same job).")
-            String idempotencyKey) {
+            String idempotencyKey,
+            @Option(names = "--wait", arity = "0..1", fallbackValue = "60", paramLabel = "SECONDS",
+                    description = {"With --kafka: wait (default 60 s) for the jobs service's answer on "
+                            + "foundry.jobs.events and exit as a REST submission would: 0 accepted, 3 refused "
+                            + "(with every violation), 5 no answer."}) Integer waitSeconds) {
         JobSpec spec = new JobSpecReader().read(specFile, root.environment().in());
         if (jobId != null) {
             spec = spec.toBuilder().setJobId(jobId).build();
         }
         if (kafka) {
-            return submitOverKafka(spec, bootstrap != null ? bootstrap : root.settings().kafkaBootstrap());
+            return submitOverKafka(spec, bootstrap != null ? bootstrap : root.settings().kafkaBootstrap(),
+                    waitSeconds == null ? null : Duration.ofSeconds(waitSeconds));
+        }
+        if (waitSeconds != null) {
+            throw CliException.usage("--wait is for --kafka: a REST submission is answered at once");
         }
         Map<String, String> headers = idempotencyKey == null ? Map.of() : Map.of("Idempotency-Key", idempotencyKey);
         Reply reply = root.api().send(Service.JOBS, "POST", "/jobs", Query.of().with("team", root.settings().team()),
@@ -124,7 +139,41 @@ final class JobsCommand {
                 .add("progress", job.has("progress") ? ProgressBar.render(progress(job.get("progress")), false) : null)
                 .add("submitted", Output.instant(job.get("submittedAt")))
                 .add("updated", Output.instant(job.get("updatedAt"))));
+        if (job.hasNonNull("result")) {
+            showResult(job.get("result"));
+        }
         return ExitCode.OK.code();
+    }
+
+    /** The evaluation's verdict and every metric of the adapter beside the baseline's (base model or alias). */
+    private void showResult(JsonNode result) {
+        root.output().line("");
+        root.output().fields(Fields.of()
+                .add("verdict", result.path("verdict").asText())
+                .add("summary", result.path("summary").asText())
+                .add("baseline", result.path("baseline").asText(null))
+                .add("registered", result.hasNonNull("adapterVersion") ? result.path("adapter").asText() + " v"
+                        + result.path("adapterVersion").asText() : null));
+        JsonNode candidate = result.path("candidateMetrics");
+        JsonNode baseline = result.path("baselineMetrics");
+        Table table = Table.of("METRIC", "ADAPTER", "BASELINE");
+        List<String> names = new ArrayList<>();
+        candidate.fieldNames().forEachRemaining(names::add);
+        names.sort(null);
+        for (String name : names) {
+            table.row(name, metric(candidate.get(name)), baseline.has(name) ? metric(baseline.get(name)) : "");
+        }
+        root.output().table(table, "No metrics.");
+    }
+
+    private static String metric(JsonNode value) {
+        if (value == null || !value.isNumber()) {
+            return "";
+        }
+        double x = value.asDouble();
+        // Counts (eval_tokens) read better without decimals; rates and losses with four.
+        return x == Math.rint(x) && Math.abs(x) >= 10 ? String.format(Locale.ROOT, "%,.0f", x)
+                : String.format(Locale.ROOT, "%.4f", x);
     }
 
     @Command(name = "history", description = "Every state change of a job, with cause and actor.")
@@ -173,12 +222,28 @@ final class JobsCommand {
         return ExitCode.OK.code();
     }
 
-    private int submitOverKafka(JobSpec spec, String bootstrap) {
+    private int submitOverKafka(JobSpec spec, String bootstrap, Duration wait) {
         String team = root.settings().requireTeam("submits the job (its topic is foundry.jobs.commands.<team>)");
         JobSpec keyed = spec.getJobId().isEmpty() ? spec.toBuilder().setJobId(newJobId()).build() : spec;
+        if (wait != null && (wait.isNegative() || wait.isZero())) {
+            throw CliException.usage("--wait needs a positive number of seconds, got " + wait.toSeconds());
+        }
         JobCommandSender.Sent sent;
-        try (JobCommandSender sender = new JobCommandSender(bootstrap)) {
+        Optional<JobEvent> answer = Optional.empty();
+        // The answer's reader is opened first: it pins the events topic's end before the command can be answered.
+        try (JobCommandAnswers answers = wait == null ? null : new JobCommandAnswers(bootstrap);
+                JobCommandSender sender = new JobCommandSender(bootstrap)) {
             sent = sender.submit(team, keyed);
+            if (answers != null) {
+                answer = answers.await(sent.jobId(), sent.eventId(), wait);
+            }
+        }
+        if (wait != null) {
+            return reportAnswer(sent, answer.orElseThrow(() -> new CliException(ExitCode.UNAVAILABLE, "NO_ANSWER",
+                    "The command for job " + sent.jobId() + " went to " + sent.topic() + " (partition "
+                            + sent.partition() + ", offset " + sent.offset() + ") but the jobs service did not answer "
+                            + "within " + wait.toSeconds() + " s. Is it running (./foundry status)? It answers "
+                            + "when it is back; foundry jobs show " + sent.jobId() + " tells.")));
         }
         if (root.output().json()) {
             Map<String, Object> result = new LinkedHashMap<>();
@@ -193,6 +258,39 @@ final class JobsCommand {
             root.output().note("Sent to " + sent.topic() + " (partition " + sent.partition() + ", offset "
                     + sent.offset() + "). The jobs service answers on foundry.jobs.events: foundry jobs watch "
                     + sent.jobId());
+        }
+        return ExitCode.OK.code();
+    }
+
+    /** The jobs service's JobAccepted or JobRejected, told like the REST answer (a refusal exits 3). */
+    private int reportAnswer(JobCommandSender.Sent sent, JobEvent answer) {
+        if (answer.hasJobRejected()) {
+            JobRejected rejected = answer.getJobRejected();
+            List<String> details = rejected.getViolationsList().stream()
+                    .map(v -> v.getField() + ": " + v.getCode() + ": " + v.getMessage()).toList();
+            throw new CliException(ExitCode.REFUSED, rejected.getCode().name().replace("REJECTION_CODE_", ""),
+                    rejected.getMessage(), details);
+        }
+        JobAccepted accepted = answer.getJobAccepted();
+        if (root.output().json()) {
+            Map<String, Object> result = new LinkedHashMap<>();
+            result.put("jobId", accepted.getJobId());
+            result.put("team", accepted.getTeam());
+            result.put("accepted", true);
+            result.put("duplicate", accepted.getDuplicate());
+            result.put("eventId", sent.eventId());
+            result.put("topic", sent.topic());
+            result.put("partition", sent.partition());
+            result.put("offset", sent.offset());
+            root.output().json(result);
+        } else {
+            JobSpec normalised = accepted.getSpec();
+            root.output().line("Job " + accepted.getJobId() + (accepted.getDuplicate() ? " already accepted "
+                    + "(identical spec), unchanged" : " accepted") + " (sent to " + sent.topic() + ", offset "
+                    + sent.offset() + "): dataset " + normalised.getDataset().getName()
+                    + (normalised.getDataset().hasVersion() ? "@v" + normalised.getDataset().getVersion() : "")
+                    + ", base model " + normalised.getBaseModel().getName());
+            root.output().note("Follow it: foundry jobs watch " + accepted.getJobId());
         }
         return ExitCode.OK.code();
     }

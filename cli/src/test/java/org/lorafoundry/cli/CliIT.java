@@ -204,6 +204,53 @@ class CliIT {
     }
 
     @Test
+    void withWaitAKafkaSubmissionReportsTheJobsServicesAcceptance() throws Exception {
+        String jobId = newJobId("wait");
+
+        CliRun run = cli(alice, "jobs", "submit", spec().toString(), "--kafka", "--wait", "60", "--job-id", jobId);
+
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.out()).startsWith("Job " + jobId + " accepted (sent to foundry.jobs.commands.demo")
+                .contains("dataset " + DATASET + "@v1, base model " + BASE_MODEL);
+        // The answer was the service's: the job is stored and queued by now, no polling needed.
+        JsonNode job = JSON.readTree(cli(alice, "jobs", "show", jobId, "--json").out());
+        assertThat(job.path("state").asText()).isEqualTo("QUEUED");
+
+        CliRun again = cli(alice, "jobs", "submit", spec().toString(), "--kafka", "--wait", "--job-id", jobId,
+                "--json");
+        assertThat(again.exitCode()).as(again.toString()).isZero();
+        JsonNode answer = JSON.readTree(again.out());
+        assertThat(answer.path("accepted").asBoolean()).isTrue();
+        assertThat(answer.path("duplicate").asBoolean()).as("the same spec again is the same job").isTrue();
+    }
+
+    @Test
+    void withWaitARefusedKafkaSubmissionExitsThreeWithTheServicesReasons() throws Exception {
+        Path spec = Files.writeString(dir.resolve("unknown.yaml"), """
+                displayName: On a dataset nobody uploaded
+                baseModel: {name: foundry-tiny-llama}
+                dataset: {name: never-uploaded}
+                lora: {r: 8, loraAlpha: 16, targetModules: [q_proj]}
+                gatePolicy: {thresholds: [{metricName: exact_match, valueThreshold: {lowerBound: 0.9}}]}
+                """);
+        String jobId = newJobId("refused");
+
+        CliRun run = cli(alice, "jobs", "submit", spec.toString(), "--kafka", "--wait", "--job-id", jobId);
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(3);
+        assertThat(run.err()).startsWith("error: UNKNOWN_DATASET: ").contains("never-uploaded");
+        assertThat(cli(alice, "jobs", "show", jobId).exitCode()).as("nothing stored").isEqualTo(2);
+    }
+
+    @Test
+    void waitWithoutKafkaIsAUsageError() {
+        CliRun run = cli(alice, "jobs", "submit", spec().toString(), "--wait");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.err()).contains("--wait is for --kafka");
+    }
+
+    @Test
     void aKafkaSubmissionToABrokerThatIsNotThereIsExitCodeFive() {
         CliRun run = cli(alice, "jobs", "submit", spec().toString(), "--kafka", "--bootstrap", "127.0.0.1:1");
 
