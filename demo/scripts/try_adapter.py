@@ -36,13 +36,15 @@ def main():
     from transformers.utils import logging as hf_logging
 
     hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
     torch.set_num_threads(args.threads)
     tokenizer = AutoTokenizer.from_pretrained(args.base)
     base = AutoModelForCausalLM.from_pretrained(args.base, dtype=torch.float32)
     model = PeftModel.from_pretrained(base, args.adapter).eval()
     config = json.loads((args.adapter / "adapter_config.json").read_text())
-    print(f"PEFT loaded {args.adapter}: r={config['r']} lora_alpha={config['lora_alpha']} "
-          f"target_modules={sorted(config['target_modules'])}")
+    targets = config["target_modules"]  # a list of names, or one string (a regex or "all-linear")
+    targets = targets if isinstance(targets, str) else sorted(targets)
+    print(f"PEFT loaded {args.adapter}: r={config['r']} lora_alpha={config['lora_alpha']} target_modules={targets}")
 
     rows = [json.loads(line) for line in args.heldout.read_text().splitlines() if line.strip()][: args.limit]
     eos = tokenizer.eos_token_id

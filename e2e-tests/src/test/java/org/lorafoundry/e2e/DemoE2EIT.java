@@ -90,7 +90,7 @@ class DemoE2EIT {
                 "verdict     PASSED", "[6/7]", "3 files verified against SHA256SUMS", "[7/7]");
         Matcher took = Pattern.compile("The demo took (\\d+)m(\\d+)s").matcher(output);
         assertThat(took.find()).as("the demo reports its duration").isTrue();
-        System.out.printf("[demo] the story took %sm%ss after the platform was up%n", took.group(1), took.group(2));
+        System.out.printf("[demo] the demo took %sm%ss (start-up of Kafka, PostgreSQL and the services included)%n", took.group(1), took.group(2));
         Path adapter = adapterDirectory();
         assertThat(adapter.resolve("adapter_config.json")).isRegularFile();
         assertThat(adapter.resolve("adapter_model.safetensors")).isRegularFile();
