@@ -2,6 +2,7 @@ package org.lorafoundry.trainer.workers;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,6 +12,9 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.utils.Utils;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
@@ -19,6 +23,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.lorafoundry.platform.blob.BlobDirectories;
 import org.lorafoundry.platform.blob.BlobRef;
+import org.lorafoundry.platform.messaging.Topics;
 import org.lorafoundry.proto.v1.TrainingErrorCode;
 import org.lorafoundry.proto.v1.TrainingEvent;
 import org.lorafoundry.proto.v1.TrainingSucceeded;
@@ -181,9 +186,55 @@ class TrainingWorkersIT {
         }
     }
 
+    @Test
+    @Order(6)
+    void anIdleWorkerTakesTheNextTaskWhileTheOtherTrainsALongOne() throws Exception {
+        String longJob = job("long");
+        testbed.publish(testbed.task(longJob, TrainerTestbed.hyperparameters(100_000).build()));
+        String busy = testbed.await(longJob, TrainingEvent::hasTrainingProgress, 1, TIMEOUT).stream()
+                .filter(TrainingEvent::hasTrainingStarted).findFirst().orElseThrow().getTrainingStarted().getWorkerId();
+        // The next task lands on the long task's partition: with a partition owned by one member, the busy worker
+        // would hold it back until the long task ends, while the other worker idles (what a 6-partition topic did).
+        String next = jobOnTheSamePartitionAs(longJob, "next");
+        testbed.publish(testbed.task(next, TrainerTestbed.hyperparameters(12).build()));
+
+        TrainingSucceeded done = succeeded(next);
+
+        assertThat(done.getWorkerId()).as("the idle worker took it").isNotEqualTo(busy);
+        assertThat(testbed.events(longJob, Duration.ofSeconds(1))).as("the long task is still training")
+                .noneMatch(e -> e.hasTrainingSucceeded() || e.hasTrainingFailed());
+        testbed.cancel(longJob);
+        testbed.await(longJob, TrainingEvent::hasTrainingCancelled, 1, TIMEOUT);
+    }
+
+    /** A job id that the default partitioner puts on the same partition of the tasks topic as {@code jobId}. */
+    private static String jobOnTheSamePartitionAs(String jobId, String prefix) throws Exception {
+        int partitions;
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                testbed.infrastructure.kafkaBootstrapServers()))) {
+            partitions = admin.describeTopics(List.of(Topics.TRAINING_TASKS)).allTopicNames().get()
+                    .get(Topics.TRAINING_TASKS).partitions().size();
+        }
+        int target = partition(jobId, partitions);
+        for (int i = 0; i < 10_000; i++) {
+            String candidate = job(prefix);
+            if (partition(candidate, partitions) == target) {
+                return candidate;
+            }
+        }
+        throw new AssertionError("no job id found on partition " + target);
+    }
+
+    private static int partition(String key, int partitions) {
+        return Utils.toPositive(Utils.murmur2(key.getBytes(StandardCharsets.UTF_8))) % partitions;
+    }
+
     private static TrainingSucceeded succeeded(String job) {
         List<TrainingEvent> events = testbed.await(job, e -> e.hasTrainingSucceeded() || e.hasTrainingFailed(), 1,
                 TIMEOUT);
+        if (events.isEmpty()) {
+            throw new AssertionError(job + ": no worker took the task within " + TIMEOUT);
+        }
         TrainingEvent last = events.get(events.size() - 1);
         if (!last.hasTrainingSucceeded()) {
             throw new AssertionError(job + " did not succeed: " + events.stream().map(TrainingEvent::getEventCase)
