@@ -246,13 +246,7 @@ final class JobsCommand {
                             + "when it is back; foundry jobs show " + sent.jobId() + " tells.")));
         }
         if (root.output().json()) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("jobId", sent.jobId());
-            result.put("eventId", sent.eventId());
-            result.put("topic", sent.topic());
-            result.put("partition", sent.partition());
-            result.put("offset", sent.offset());
-            root.output().json(result);
+            root.output().json(whereItWent(sent));
         } else {
             root.output().line(sent.jobId());
             root.output().note("Sent to " + sent.topic() + " (partition " + sent.partition() + ", offset "
@@ -260,6 +254,17 @@ final class JobsCommand {
                     + sent.jobId());
         }
         return ExitCode.OK.code();
+    }
+
+    /** Where a command went (--json): job id, event id, topic, partition, offset. */
+    private static Map<String, Object> whereItWent(JobCommandSender.Sent sent) {
+        Map<String, Object> where = new LinkedHashMap<>();
+        where.put("jobId", sent.jobId());
+        where.put("eventId", sent.eventId());
+        where.put("topic", sent.topic());
+        where.put("partition", sent.partition());
+        where.put("offset", sent.offset());
+        return where;
     }
 
     /** The jobs service's JobAccepted or JobRejected, told like the REST answer (a refusal exits 3). */
@@ -273,15 +278,10 @@ final class JobsCommand {
         }
         JobAccepted accepted = answer.getJobAccepted();
         if (root.output().json()) {
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("jobId", accepted.getJobId());
+            Map<String, Object> result = whereItWent(sent);
             result.put("team", accepted.getTeam());
             result.put("accepted", true);
             result.put("duplicate", accepted.getDuplicate());
-            result.put("eventId", sent.eventId());
-            result.put("topic", sent.topic());
-            result.put("partition", sent.partition());
-            result.put("offset", sent.offset());
             root.output().json(result);
         } else {
             JobSpec normalised = accepted.getSpec();
