@@ -72,7 +72,7 @@ def run(case):
     scheduler = get_linear_schedule_with_warmup(optimizer, 0, total)
     load_seconds = process_age_seconds()
 
-    losses, timed = [], []
+    losses, timed, cpu = [], [], []
     tokens_per_step = 0
     profiler = None
     for step in range(total):
@@ -81,7 +81,7 @@ def run(case):
             profiler = torch.autograd.profiler.profile(record_shapes=True)
             profiler.__enter__()
         group = range(step * accumulation, (step + 1) * accumulation)
-        start = time.perf_counter()
+        start, cpu_start = time.perf_counter(), time.process_time()
         num_items = sum(int((labels_all[i][..., 1:] != -100).sum()) for i in group)
         loss_sum = 0.0
         tokens = 0
@@ -95,13 +95,14 @@ def run(case):
         optimizer.step()
         scheduler.step()
         optimizer.zero_grad()
-        seconds = time.perf_counter() - start
+        seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu_start
         losses.append(loss_sum)
         tokens_per_step = tokens
         if measured:
             timed.append(seconds)
+            cpu.append(cpu_seconds)
         print(f"[peft] {case['name']} step {step + 1}/{total}{'' if measured else ' (warm-up)'}: loss {loss_sum:.6f},"
-              f" {seconds:.2f} s", file=sys.stderr)
+              f" {seconds:.2f} s (CPU {cpu_seconds:.2f} s)", file=sys.stderr)
     if profiler is not None:
         profiler.__exit__(None, None, None)
         os.makedirs(os.path.dirname(os.path.abspath(case["profile_trace"])), exist_ok=True)
@@ -109,7 +110,8 @@ def run(case):
 
     return {
         "side": "peft", "name": case["name"], "tokens_per_second": tokens_per_step * len(timed) / sum(timed),
-        "step_seconds": timed, "tokens_per_step": tokens_per_step, "losses": losses,
+        "step_seconds": timed, "tokens_per_cpu_second": tokens_per_step * len(cpu) / sum(cpu), "cpu_seconds": cpu,
+        "tokens_per_step": tokens_per_step, "losses": losses,
         "trainable_parameters": trainable, "all_parameters": all_params, "load_seconds": load_seconds,
         "memory": process_memory(),
         "runtime": {"intra_op_threads": torch.get_num_threads(), "inter_op_threads": torch.get_num_interop_threads(),

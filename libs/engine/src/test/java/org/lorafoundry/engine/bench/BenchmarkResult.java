@@ -14,6 +14,9 @@ import java.util.Map;
  * @param side {@code engine} or {@code peft}
  * @param tokensPerSecond input tokens of the timed steps / their wall time
  * @param stepSeconds wall time of every timed optimizer step
+ * @param tokensPerCpuSecond input tokens of the timed steps / the CPU time (user + system, all threads) the process
+ *     spent on them: less sensitive than wall time to other processes on a shared machine
+ * @param cpuSeconds CPU time of every timed optimizer step
  * @param tokensPerStep input tokens of one optimizer step (all its micro-batches)
  * @param losses the reported loss of every step, warm-up included (the first equals the other side's: same base,
  *     same batch, {@code lora_B} = 0)
@@ -22,8 +25,9 @@ import java.util.Map;
  * @param runtime what else matters to read the numbers: threads actually used, library versions, heap sizes
  */
 public record BenchmarkResult(String side, String name, double tokensPerSecond, List<Double> stepSeconds,
-        long tokensPerStep, List<Double> losses, long trainableParameters, long allParameters, double loadSeconds,
-        ProcessMemory memory, Map<String, Object> runtime) {
+        double tokensPerCpuSecond, List<Double> cpuSeconds, long tokensPerStep, List<Double> losses,
+        long trainableParameters, long allParameters, double loadSeconds, ProcessMemory memory,
+        Map<String, Object> runtime) {
 
     public void write(Path file) throws IOException {
         Files.createDirectories(file.toAbsolutePath().getParent());

@@ -2,6 +2,7 @@ package org.lorafoundry.engine.bench;
 
 import ai.djl.ndarray.NDManager;
 import ai.djl.pytorch.jni.JniUtils;
+import com.sun.management.OperatingSystemMXBean;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryPoolMXBean;
 import java.lang.management.MemoryType;
@@ -33,6 +34,9 @@ import org.lorafoundry.engine.train.TrainingConfig;
  */
 public final class TrainingBenchmark {
     private static final String ADAPTER = "bench";
+    /** CPU time of the whole process (every thread: libtorch's OpenMP workers included). */
+    private static final OperatingSystemMXBean PROCESS =
+            (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
 
     private TrainingBenchmark() {
     }
@@ -69,6 +73,7 @@ public final class TrainingBenchmark {
             ParameterCount count = model.parameterCount(ADAPTER);
             List<Double> losses = new ArrayList<>();
             List<Double> timed = new ArrayList<>();
+            List<Double> cpu = new ArrayList<>();
             long tokensPerStep = 0;
             double loadSeconds = ManagementFactory.getRuntimeMXBean().getUptime() / 1e3;
             try (LoraTrainer trainer = new LoraTrainer(model, ADAPTER, training)) {
@@ -80,25 +85,33 @@ public final class TrainingBenchmark {
                     int first = s * c.gradientAccumulationSteps();
                     List<TrainingBatch> group = batches.subList(first, first + c.gradientAccumulationSteps());
                     long start = System.nanoTime();
+                    long cpuStart = PROCESS.getProcessCpuTime();
                     StepMetrics m = trainer.step(group);
                     double seconds = (System.nanoTime() - start) / 1e9;
+                    double cpuSeconds = (PROCESS.getProcessCpuTime() - cpuStart) / 1e9;
                     losses.add(m.loss());
                     tokensPerStep = m.tokens();
                     if (measured) {
                         timed.add(seconds);
+                        cpu.add(cpuSeconds);
                     }
-                    System.err.printf("[engine] %s step %d/%d%s: loss %.6f, %.2f s%n", c.name(), s + 1,
-                            c.totalSteps(), measured ? "" : " (warm-up)", m.loss(), seconds);
+                    System.err.printf("[engine] %s step %d/%d%s: loss %.6f, %.2f s (CPU %.2f s)%n", c.name(), s + 1,
+                            c.totalSteps(), measured ? "" : " (warm-up)", m.loss(), seconds, cpuSeconds);
                 }
                 if (c.profileTrace() != null) {
                     Files.createDirectories(c.profileTrace().toAbsolutePath().getParent());
                     JniUtils.stopProfile(c.profileTrace().toString());
                 }
             }
-            double tokensPerSecond = tokensPerStep * timed.size() / timed.stream().mapToDouble(d -> d).sum();
-            return new BenchmarkResult("engine", c.name(), tokensPerSecond, timed, tokensPerStep, losses,
+            double tokens = tokensPerStep * timed.size();
+            return new BenchmarkResult("engine", c.name(), tokens / sum(timed), timed, tokens / sum(cpu), cpu,
+                    tokensPerStep, losses,
                     count.trainable(), count.total(), loadSeconds, ProcessMemory.ofSelf(), runtime());
         }
+    }
+
+    private static double sum(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).sum();
     }
 
     private static Map<String, Object> runtime() {

@@ -62,25 +62,33 @@ class TrainingBenchmarkIT {
         assertThat(peft.get("losses")).hasSize(3);
         assertThat(engine.losses().get(0)).isCloseTo(peft.get("losses").get(0).asDouble(),
                 within(1e-5 * engine.losses().get(0)));
-        assertConsistent(engine.tokensPerSecond(), engine.stepSeconds(), engine.tokensPerStep(),
-                engine.memory().peakRss(), engine.memory().rss());
-        assertConsistent(peft.get("tokens_per_second").asDouble(),
-                BenchmarkCase.JSON.convertValue(peft.get("step_seconds"), BenchmarkCase.JSON.getTypeFactory()
-                        .constructCollectionType(List.class, Double.class)),
-                peft.get("tokens_per_step").asLong(), peft.get("memory").get("peak_rss").asLong(),
-                peft.get("memory").get("rss").asLong());
+        assertConsistent(engine.tokensPerSecond(), engine.stepSeconds(), engine.tokensPerStep());
+        assertConsistent(engine.tokensPerCpuSecond(), engine.cpuSeconds(), engine.tokensPerStep());
+        assertMemory(engine.memory().peakRss(), engine.memory().rss());
+        assertConsistent(peft.get("tokens_per_second").asDouble(), doubles(peft.get("step_seconds")),
+                peft.get("tokens_per_step").asLong());
+        assertConsistent(peft.get("tokens_per_cpu_second").asDouble(), doubles(peft.get("cpu_seconds")),
+                peft.get("tokens_per_step").asLong());
+        assertMemory(peft.get("memory").get("peak_rss").asLong(), peft.get("memory").get("rss").asLong());
         assertThat(engine.runtime().get("intra_op_threads")).isNotNull();
         assertThat(peft.get("runtime").get("intra_op_threads").asInt()).isEqualTo(2);
     }
 
-    /** Two timed steps of BATCH x LENGTH tokens; tokens/s is what those figures give; peak RSS bounds the current. */
-    private static void assertConsistent(double tokensPerSecond, List<Double> stepSeconds, long tokensPerStep,
-            long peakRss, long rss) {
+    /** Two timed steps of BATCH x LENGTH tokens; the rate (per wall or CPU second) is what those figures give. */
+    private static void assertConsistent(double tokensPerSecond, List<Double> stepSeconds, long tokensPerStep) {
         assertThat(stepSeconds).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
         assertThat(tokensPerStep).isEqualTo(BATCH * LENGTH);
         double total = stepSeconds.stream().mapToDouble(Double::doubleValue).sum();
         assertThat(tokensPerSecond).isCloseTo(2 * tokensPerStep / total, within(1e-6 * tokensPerSecond));
+    }
+
+    private static void assertMemory(long peakRss, long rss) {
         assertThat(rss).isPositive();
         assertThat(peakRss).isGreaterThanOrEqualTo(rss);
+    }
+
+    private static List<Double> doubles(JsonNode array) {
+        return BenchmarkCase.JSON.convertValue(array, BenchmarkCase.JSON.getTypeFactory()
+                .constructCollectionType(List.class, Double.class));
     }
 }
