@@ -74,11 +74,15 @@ class TrainingBenchmarkIT {
         assertThat(peft.get("runtime").get("intra_op_threads").asInt()).isEqualTo(2);
     }
 
-    /** Two timed steps of BATCH x LENGTH tokens; the rate (per wall or CPU second) is what those figures give. */
+    /**
+     * Two timed steps of BATCH x LENGTH tokens; the rate (per wall or CPU second) is what those figures give. A step
+     * this small may take less CPU time than the kernel's accounting tick (10 ms), so one step may read 0; both not.
+     */
     private static void assertConsistent(double tokensPerSecond, List<Double> stepSeconds, long tokensPerStep) {
-        assertThat(stepSeconds).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
+        assertThat(stepSeconds).hasSize(2).allSatisfy(s -> assertThat(s).isNotNegative());
         assertThat(tokensPerStep).isEqualTo(BATCH * LENGTH);
         double total = stepSeconds.stream().mapToDouble(Double::doubleValue).sum();
+        assertThat(total).isPositive();
         assertThat(tokensPerSecond).isCloseTo(2 * tokensPerStep / total, within(1e-6 * tokensPerSecond));
     }
 
