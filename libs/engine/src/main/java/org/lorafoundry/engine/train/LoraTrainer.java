@@ -164,8 +164,18 @@ public final class LoraTrainer implements AutoCloseable {
                     }
                     try (NDManager micro = scope.newSubManager()) {
                         seedDropout(i);
-                        NDArray logits = forward(batch, micro, training);
-                        NDArray share = CausalLmLoss.sum(logits, batch, micro).div(stepLabelledTokens);
+                        NDArray share;
+                        // The logits and the loss's log-probabilities ([B, T, vocab] each) are let go before
+                        // backward: autograd keeps what it needs, and holding them here kept two logits-sized arrays
+                        // alive through the whole backward pass (PyTorch frees them as the graph is consumed). Only
+                        // op results go: arrays made from Java data (ids, label index, mask) stay in micro, since
+                        // their memory is Java's (RECIPES: persistent scalars).
+                        try (NDManager pass = micro.newSubManager()) {
+                            NDArray logits = forward(batch, micro, training);
+                            logits.attach(pass);
+                            share = CausalLmLoss.sum(logits, batch, micro).div(stepLabelledTokens);
+                            share.attach(micro);
+                        }
                         collector.backward(share);
                         loss += share.getFloat();
                     }
