@@ -10,6 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.lorafoundry.platform.blob.BlobDirectories;
 import org.lorafoundry.platform.blob.BlobRef;
@@ -93,6 +96,32 @@ final class TrainerTestbed {
                 Duration.ofSeconds(180));
         workers.add(worker);
         return worker;
+    }
+
+    /**
+     * Waits until the trainers' share group has this many members, each assigned the tasks topic's partitions. A
+     * worker is ready (HTTP) before the group coordinator has given it an assignment; until then another worker may
+     * take every task.
+     */
+    void awaitAssignedWorkers(int count, Duration timeout) throws Exception {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        String last = "no description";
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG,
+                infrastructure.kafkaBootstrapServers()))) {
+            while (System.nanoTime() < deadline) {
+                ShareGroupDescription group = admin.describeShareGroups(List.of(Topics.TRAINER_SHARE_GROUP))
+                        .describedGroups().get(Topics.TRAINER_SHARE_GROUP).get();
+                long assigned = group.members().stream().filter(m -> m.assignment().topicPartitions().stream()
+                        .anyMatch(tp -> tp.topic().equals(Topics.TRAINING_TASKS))).count();
+                if (assigned >= count) {
+                    return;
+                }
+                last = group.members().size() + " members, " + assigned + " assigned " + Topics.TRAINING_TASKS;
+                Thread.sleep(250);
+            }
+        }
+        throw new AssertionError("the share group " + Topics.TRAINER_SHARE_GROUP + " never had " + count
+                + " assigned workers: " + last);
     }
 
     void stopAll() throws InterruptedException {

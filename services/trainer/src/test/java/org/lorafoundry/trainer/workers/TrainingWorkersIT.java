@@ -48,6 +48,7 @@ class TrainingWorkersIT {
         testbed = new TrainerTestbed();
         workerA = testbed.startWorker("worker-a", Map.of());
         workerB = testbed.startWorker("worker-b", Map.of());
+        testbed.awaitAssignedWorkers(2, TIMEOUT);
     }
 
     @AfterAll
@@ -61,7 +62,8 @@ class TrainingWorkersIT {
     @Order(1)
     void twoWorkersShareTheQueueWithoutDoubleWork() {
         List<String> jobs = List.of(job("share"), job("share"), job("share"), job("share"));
-        jobs.forEach(job -> testbed.publish(testbed.task(job, TrainerTestbed.hyperparameters(12).build())));
+        // Long enough (a few seconds each) that while one worker trains a task the other takes the next.
+        jobs.forEach(job -> testbed.publish(testbed.task(job, TrainerTestbed.hyperparameters(40).build())));
 
         Set<String> workersUsed = new java.util.HashSet<>();
         for (String job : jobs) {
@@ -69,7 +71,7 @@ class TrainingWorkersIT {
             TrainingSucceeded succeeded = events.stream().filter(TrainingEvent::hasTrainingSucceeded)
                     .map(TrainingEvent::getTrainingSucceeded).findFirst()
                     .orElseThrow(() -> new AssertionError(job + " did not finish: " + events));
-            assertThat(succeeded.getSteps()).isEqualTo(12);
+            assertThat(succeeded.getSteps()).isEqualTo(40);
             assertThat(succeeded.getAdapter().getFilesList()).extracting(f -> f.getRelativePath())
                     .contains("adapter_config.json", "adapter_model.safetensors", "README.md");
             assertThat(succeeded.getLossCurveCount()).isPositive();
@@ -82,7 +84,7 @@ class TrainingWorkersIT {
                     .as("each task is trained once (no double work): " + job).isEqualTo(1);
             assertThat(events.stream().filter(TrainingEvent::hasTrainingSucceeded).count()).isEqualTo(1);
             assertThat(events.stream().filter(TrainingEvent::hasTrainingProgress)).isNotEmpty()
-                    .allSatisfy(e -> assertThat(e.getTrainingProgress().getTotalSteps()).isEqualTo(12));
+                    .allSatisfy(e -> assertThat(e.getTrainingProgress().getTotalSteps()).isEqualTo(40));
         }
         assertThat(workersUsed).as("both workers took tasks").containsExactlyInAnyOrder("worker-a", "worker-b");
     }
@@ -184,6 +186,7 @@ class TrainingWorkersIT {
         } else {
             workerB = testbed.startWorker("worker-b2", Map.of());
         }
+        testbed.awaitAssignedWorkers(2, TIMEOUT);
     }
 
     @Test
