@@ -12,9 +12,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.sql.Connection;
-import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -99,8 +96,10 @@ class CliIT {
         PlatformFixtures fixtures = new PlatformFixtures(infrastructure.kafkaBootstrapServers());
         fixtures.baseModel(BASE_MODEL);
         fixtures.dataset(TEAM, DATASET, 1);
-        awaitRow("select count(*) from jobs.base_models where name = ?", BASE_MODEL);
-        awaitRow("select count(*) from jobs.dataset_versions where team = ? and name = ?", TEAM, DATASET);
+        jobsDatabase.awaitRow(Duration.ofSeconds(60), "select count(*) from jobs.base_models where name = ?",
+                BASE_MODEL);
+        jobsDatabase.awaitRow(Duration.ofSeconds(60), "select count(*) from jobs.dataset_versions where team = ? and name = ?",
+                TEAM, DATASET);
     }
 
     @AfterAll
@@ -354,7 +353,8 @@ class CliIT {
         assertThat(cli(alice, "datasets", "show", "reviews").out()).containsPattern("dataset\\s+demo/reviews@v1");
 
         // The datasets service announced it; the jobs service accepts a job that names it.
-        awaitRow("select count(*) from jobs.dataset_versions where team = ? and name = ?", TEAM, "reviews");
+        jobsDatabase.awaitRow(Duration.ofSeconds(60), "select count(*) from jobs.dataset_versions where team = ? and name = ?",
+                TEAM, "reviews");
         String spec = Files.readString(spec()).replace("name: dates", "name: reviews");
         String jobId = newJobId("reviews");
         CliRun submit = cli(alice, "jobs", "submit", Files.writeString(dir.resolve("reviews.yaml"), spec).toString(),
@@ -552,25 +552,6 @@ class CliIT {
         }
         assertThat(done.test(last)).as("within 60 s: " + last).isTrue();
         return last;
-    }
-
-    private static void awaitRow(String sql, String... parameters) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Connection connection = jobsDatabase.connect(); PreparedStatement select = connection.prepareStatement(sql)) {
-                for (int i = 0; i < parameters.length; i++) {
-                    select.setString(i + 1, parameters[i]);
-                }
-                try (ResultSet result = select.executeQuery()) {
-                    result.next();
-                    if (result.getLong(1) > 0) {
-                        return;
-                    }
-                }
-            }
-            sleep(200);
-        }
-        throw new AssertionError("The jobs service never recorded: " + sql + " " + List.of(parameters));
     }
 
     private static void sleep(long millis) {

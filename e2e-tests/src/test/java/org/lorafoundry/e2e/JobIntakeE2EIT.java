@@ -69,8 +69,10 @@ class JobIntakeE2EIT {
         fixtures.dataset(TEAM, DATASET, 1);
         // The jobs service learns them from those events a moment later; a job submitted before would be refused as
         // UNKNOWN_DATASET, which is not what these tests are about.
-        awaitCount("select count(*) from jobs.base_models where name = ?", BASE_MODEL);
-        awaitCount("select count(*) from jobs.dataset_versions where team = ? and name = ?", TEAM, DATASET);
+        database.awaitRow(Duration.ofSeconds(60), "select count(*) from jobs.base_models where name = ?",
+                BASE_MODEL);
+        database.awaitRow(Duration.ofSeconds(60),
+                "select count(*) from jobs.dataset_versions where team = ? and name = ?", TEAM, DATASET);
     }
 
     @AfterAll
@@ -185,26 +187,7 @@ class JobIntakeE2EIT {
         }
     }
 
-    private static void awaitCount(String sql, String... parameters) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (System.nanoTime() < deadline) {
-            try (Connection connection = database.connect(); PreparedStatement select = connection.prepareStatement(sql)) {
-                for (int i = 0; i < parameters.length; i++) {
-                    select.setString(i + 1, parameters[i]);
-                }
-                try (ResultSet result = select.executeQuery()) {
-                    result.next();
-                    if (result.getLong(1) > 0) {
-                        return;
-                    }
-                }
-            }
-            Thread.sleep(200);
-        }
-        throw new AssertionError("the jobs service never recorded: " + sql + " " + java.util.List.of(parameters));
-    }
-
-        private static long storedJobs(String jobId) throws Exception {
+    private static long storedJobs(String jobId) throws Exception {
         try (Connection connection = database.connect();
              PreparedStatement select = connection.prepareStatement("select count(*) from jobs.jobs where job_id = ?")) {
             select.setString(1, jobId);
